@@ -1,0 +1,39 @@
+"""Keep Stripe keys out of every log line and error message the tap produces."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Any Stripe key, including the masked forms Stripe puts in its own error messages
+# ("rk_live_***j4va7j", "sk_test_****Aso0"): even the last characters stay private.
+_STRIPE_KEY = re.compile(r"\b(sk|rk|pk|rkcs)_(live|test)_[A-Za-z0-9*]+")
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every Stripe key replaced by its kind alone."""
+    return _STRIPE_KEY.sub(lambda m: f"{m[1]}_{m[2]}_[redacted]", text)
+
+
+def install_log_redaction() -> None:
+    """Redact keys from every log record of the process, whichever logger or handler.
+
+    A record factory sees records before any handler or formatter, so this also
+    covers third-party loggers and handlers added later (Meltano, singer-sdk, urllib3).
+    """
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts_stripe_keys", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if record.args or _STRIPE_KEY.search(str(record.msg)):
+            record.msg = redact(record.getMessage())
+            record.args = ()
+        if record.exc_info and record.exc_info[1] is not None:
+            # Formatters render exc_text as is when it is set.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    factory.redacts_stripe_keys = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
