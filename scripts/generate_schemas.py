@@ -62,13 +62,22 @@ def nullable(*json_types: str) -> Schema:
 
 
 def expandable_schema() -> Schema:
-    """An expandable field: an id string by default, the object when expanded."""
-    return nullable("string", "object")
+    """An expandable field: an id string by default, the object when expanded.
+
+    ``anyOf`` rather than a type list: target-duckdb makes a ``["string", "object"]``
+    column JSON and then refuses the id strings in it; with ``anyOf`` PostgreSQL and
+    DuckDB both get a text column, which the ids (the tap expands nothing) fit.
+    """
+    return {"anyOf": [{"type": "string"}, opaque_object_schema(), {"type": "null"}]}
 
 
 def opaque_object_schema() -> Schema:
-    """An object whose shape is not inlined (another resource, a cycle, or too deep)."""
-    return nullable("object")
+    """An object whose shape is not inlined (another resource, a cycle, or too deep).
+
+    Empty ``properties`` with ``additionalProperties`` keep every key through
+    singer-sdk's record conforming, which needs ``properties`` on objects in arrays.
+    """
+    return {**nullable("object"), "properties": {}, "additionalProperties": True}
 
 
 # The JSON-schema equivalent of `Any`: every JSON type, stated explicitly (never `{}`).

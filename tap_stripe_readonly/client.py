@@ -7,6 +7,7 @@ it needs, fixed list filters, and for nested lists its parent.
 from __future__ import annotations
 
 import importlib.resources
+import random
 import typing as t
 from functools import cached_property
 from urllib.parse import parse_qsl, urlsplit
@@ -112,12 +113,10 @@ class StripeStream(RESTStream[str | None]):
 
     def start_created(self, context: Context | None) -> int | None:
         """The oldest ``created`` to list: the bookmark, but never before start_date."""
-        bookmark = self.get_starting_replication_key_value(context)
-        start_date = self.config.get("start_date")
-        candidates = [int(bookmark)] if bookmark is not None else []
-        if start_date:
-            candidates.append(int(parse_start_date(start_date).timestamp()))
-        return max(candidates) if candidates else None
+        # Without a bookmark the SDK hands back start_date itself, as an ISO string.
+        values = (self.get_starting_replication_key_value(context), self.config.get("start_date"))
+        starts = [_epoch(value) for value in values if value not in (None, "")]
+        return max(starts) if starts else None
 
     # -- response ------------------------------------------------------------------
 
@@ -162,6 +161,11 @@ class StripeStream(RESTStream[str | None]):
 
     def backoff_max_tries(self) -> int:
         return 8
+
+    def backoff_jitter(self, value: float) -> float:
+        # Stripe's own clients wait a random time in [d/2, d]; the SDK's default adds
+        # up to a whole second to every wait.
+        return value * (0.5 + random.random() / 2)  # noqa: S311
 
     # -- records -------------------------------------------------------------------
 
@@ -228,7 +232,8 @@ class StripeChildStream(StripeStream):
     """A list nested in each parent record, e.g. ``invoice.lines``.
 
     Stripe embeds the first items (up to 10) with ``has_more`` and a ``url``; the
-    rest is requested from that url only when ``has_more`` is true.
+    rest is requested from that url only when ``has_more`` is true. ``path`` only
+    names the endpoint in metrics.
     """
 
     #: The parent's property holding the embedded list object, e.g. ``"lines"``.
@@ -292,3 +297,10 @@ class StripeChildStream(StripeStream):
         if not row.get(self.parent_key) and context:
             row[self.parent_key] = context["parent_id"]
         return row
+
+
+def _epoch(value: int | str) -> int:
+    """A ``created`` bookmark (unix seconds) or an ISO 8601 date, as unix seconds."""
+    if isinstance(value, str) and not value.isdigit():
+        return int(parse_start_date(value).timestamp())
+    return int(value)

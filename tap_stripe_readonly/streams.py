@@ -66,6 +66,7 @@ class InvoicesStream(StripeStream):
 
 class InvoiceLineItemsStream(StripeChildStream):
     name = "invoice_line_items"
+    path = "/v1/invoices/{id}/lines"
     parent_stream_type = InvoicesStream
     embedded_field = "lines"
     parent_key = "invoice"
@@ -83,6 +84,7 @@ class SubscriptionsStream(StripeStream):
 
 class SubscriptionItemsStream(StripeChildStream):
     name = "subscription_items"
+    path = "/v1/subscription_items"
     parent_stream_type = SubscriptionsStream
     embedded_field = "items"
     parent_key = "subscription"

@@ -1,0 +1,86 @@
+"""Config is checked before any request: wrong keys and ids fail with a message that says why."""
+
+from __future__ import annotations
+
+import pytest
+from singer_sdk.exceptions import ConfigValidationError
+
+from tap_stripe_readonly.tap import TapStripeReadonly
+from tests.conftest import run_cli, sync, tap_config
+
+# Made-up keys of every kind; the body is what must never be echoed.
+BODY = "Zq9XK7sandboxNotARealKey000000"
+
+REJECTED = [
+    # (case, overrides, words the error must contain)
+    ("secret live key", {"api_key": f"sk_live_{BODY}"}, ["secret key (sk_live_...)", "restricted"]),
+    ("secret test key", {"api_key": f"sk_test_{BODY}"}, ["secret key (sk_test_...)"]),
+    ("publishable key", {"api_key": f"pk_live_{BODY}"}, ["publishable key (pk_live_...)"]),
+    ("test restricted key", {"api_key": f"rk_test_{BODY}"}, ["test-mode", "allow_test_keys"]),
+    ("not a key", {"api_key": f"rk-live-{BODY}"}, ["not a Stripe API key"]),
+    ("empty body", {"api_key": "rk_live_"}, ["not a Stripe API key"]),
+    ("punctuation", {"api_key": f"rk_live_{BODY}!"}, ["not a Stripe API key"]),
+    ("leading space", {"api_key": f" rk_live_{BODY}"}, ["whitespace"]),
+    ("trailing newline", {"api_key": f"rk_live_{BODY}\n"}, ["whitespace"]),
+    ("empty key", {"api_key": ""}, ["api_key is missing"]),
+    ("malformed account", {"account_id": f"acc_{BODY}"}, ["account_id must be"]),
+    ("account with space", {"account_id": "acct_12 34"}, ["account_id must be"]),
+    ("bad start_date", {"start_date": "last tuesday"}, ["start_date must be"]),
+    ("http to remote host", {"api_url": "http://api.stripe.com"}, ["plain http"]),
+    ("credentials in url", {"api_url": "https://user:pw@api.stripe.com"}, ["credentials"]),
+    ("not a url", {"api_url": "api.stripe.com"}, ["api_url must be a URL"]),
+]
+
+
+@pytest.mark.parametrize(("case", "overrides", "words"), REJECTED, ids=[c[0] for c in REJECTED])
+def test_rejected_config_says_why_and_sends_nothing(shared_sandbox, case, overrides, words):
+    config = tap_config(shared_sandbox, **overrides)
+    with pytest.raises(ConfigValidationError) as raised:
+        TapStripeReadonly(config=config, validate_config=True)
+    message = " ".join(raised.value.errors)
+    for word in words:
+        assert word in message, f"{case}: {message!r}"
+    assert BODY not in message
+    assert shared_sandbox.stats["requests"] == {}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"allow_test_keys": True},
+        {"account_id": "acct_1Abc2Def3Ghi"},
+        {"start_date": "2024-01-01T00:00:00Z"},
+        {"start_date": "2024-01-01"},
+        {"api_url": "https://api.stripe.com"},
+        {"api_url": "http://localhost:12111"},
+        {"api_url": "http://[::1]:12111"},
+    ],
+)
+def test_accepted_config(shared_sandbox, overrides):
+    config = {**tap_config(shared_sandbox), **overrides}
+    assert TapStripeReadonly(config=config, validate_config=True).config["api_key"]
+
+
+def test_test_key_accepted_with_allow_test_keys(own_sandbox):
+    key = f"rk_test_{BODY}"
+    own_sandbox.add_key(key)
+    config = tap_config(own_sandbox, api_key=key, allow_test_keys=True)
+    assert sync(config).ids("products") == own_sandbox.ids("products")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"api_key": f"sk_live_{BODY}"}, "secret key (sk_live_...)"),
+        ({"api_key": f"rk_test_{BODY}"}, "allow_test_keys: true"),
+        ({"account_id": "account-1"}, "account_id must be"),
+    ],
+)
+def test_cli_exits_non_zero_before_any_request(shared_sandbox, tmp_path, overrides, expected):
+    result = run_cli([], tap_config(shared_sandbox, **overrides), tmp_path)
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert BODY not in result.stderr + result.stdout
+    assert result.stdout == ""
+    assert shared_sandbox.stats["requests"] == {}
