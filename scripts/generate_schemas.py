@@ -33,10 +33,16 @@ from tap_stripe_readonly.streams import STREAM_TYPES
 
 # Each stream declares its class (and, nested, its parent key) in the tap itself, so
 # adding a stream there is all it takes to get its schema here.
-STREAM_CLASSES: dict[str, str] = {s.name: s.stripe_class for s in STREAM_TYPES}
+# (singer-sdk types `name` as an instance attribute; stream classes set it on the class.)
+STREAM_CLASSES: dict[str, str] = {
+    s.name: s.stripe_class  # type: ignore[misc]
+    for s in STREAM_TYPES
+}
 # Child streams must carry their parent's id; added as a string if the class lacks it.
 PARENT_KEYS: dict[str, str] = {
-    s.name: s.parent_key for s in STREAM_TYPES if issubclass(s, StripeChildStream)
+    s.name: s.parent_key  # type: ignore[misc]
+    for s in STREAM_TYPES
+    if issubclass(s, StripeChildStream)
 }
 
 # Backstop against deep nesting; the resource cut-off and cycle check do the real work.

@@ -165,7 +165,7 @@ class StripeStream(RESTStream[str | None]):
     def backoff_jitter(self, value: float) -> float:
         # Stripe's own clients wait a random time in [d/2, d]; the SDK's default adds
         # up to a whole second to every wait.
-        return value * (0.5 + random.random() / 2)  # noqa: S311
+        return value * (0.5 + random.random() / 2)
 
     # -- records -------------------------------------------------------------------
 
