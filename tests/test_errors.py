@@ -118,8 +118,12 @@ def test_rate_limits_and_faults_are_retried(own_sandbox, fast_retries):
         assert result.ids(stream.name) == own_sandbox.ids(stream.name), stream.name
 
 
-def test_rate_limited_requests_are_retried(own_sandbox, fast_retries):
-    own_sandbox.set_rate_limits(global_rps=5, endpoint_rps=None)
+def test_rate_limited_requests_are_retried(own_sandbox, monkeypatch):
+    # Waits long enough for the bucket (10 tokens/s) to refill between tries.
+    monkeypatch.setattr(
+        StripeStream, "backoff_wait_generator", lambda self: backoff.constant(interval=0.1)
+    )
+    own_sandbox.set_rate_limits(global_rps=10, endpoint_rps=None)
     result = sync(tap_config(own_sandbox))
     assert own_sandbox.stats["status"].get(429, 0) > 0
     own_sandbox.set_rate_limits(global_rps=None, endpoint_rps=None)

@@ -1,0 +1,14 @@
+"""A local, seeded, read-only Stripe-compatible API server for tests, demos and benchmarks.
+
+    from tests.stripe_sandbox import StripeSandbox, DEMO_API_KEY
+    with StripeSandbox(scale=0.05, seed=42) as sb:
+        requests.get(f"{sb.url}/v1/customers", auth=(DEMO_API_KEY, ""))
+
+Run it standalone with `python -m tests.stripe_sandbox --help`.
+"""
+
+from .data import API_VERSION, DEMO_ACCOUNT_ID
+from .server import DEMO_API_KEY, StripeSandbox
+from .store import RESOURCES
+
+__all__ = ["API_VERSION", "DEMO_ACCOUNT_ID", "DEMO_API_KEY", "RESOURCES", "StripeSandbox"]

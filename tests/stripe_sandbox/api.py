@@ -1,0 +1,557 @@
+"""Stripe's read API over the store: routes, query parameters, filters, errors.
+
+Kept free of HTTP so it can be reasoned about (and tested) as plain functions; server.py adds
+keys, permissions, rate limits and faults around it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from .data import EVENT_RETENTION, Obj
+from .store import OBJECT_NAMES, CursorMissing, Store, paginate, resource_of
+
+# resource -> (permission, display name) of the restricted-key permission that reads it.
+PERMISSIONS = {
+    "customers": ("customer_read", "Customers Read"),
+    "charges": ("charge_read", "Charges Read"),
+    "refunds": ("charge_read", "Charges Read"),
+    "payment_intents": ("payment_intent_read", "PaymentIntents Read"),
+    "invoices": ("invoice_read", "Invoices Read"),
+    "invoice_line_items": ("invoice_read", "Invoices Read"),
+    "subscriptions": ("subscription_read", "Subscriptions Read"),
+    "subscription_items": ("subscription_read", "Subscriptions Read"),
+    "products": ("product_read", "Products Read"),
+    "prices": ("plan_read", "Prices Read"),
+    "balance_transactions": ("balance_read", "Balance Read"),
+    "events": ("event_read", "Events Read"),
+    "account": ("connected_account_read", "Connected accounts Read"),
+}
+PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
+
+SUBSCRIPTION_STATUSES = (
+    "active",
+    "all",
+    "canceled",
+    "ended",
+    "incomplete",
+    "incomplete_expired",
+    "past_due",
+    "paused",
+    "trialing",
+    "unpaid",
+)
+INVOICE_STATUSES = ("draft", "open", "paid", "uncollectible", "void")
+PAGING = frozenset({"limit", "starting_after", "ending_before", "expand"})
+RANGE_OPS = ("gt", "gte", "lt", "lte")
+MAX_EXPAND_DEPTH = 4
+
+
+class ApiError(Exception):
+    """An error response in Stripe's shape."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type_: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+        doc_url: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+        body: dict[str, str] = {}
+        if code:
+            body["code"] = code
+            body["doc_url"] = (
+                doc_url or f"https://stripe.com/docs/error-codes/{code.replace('_', '-')}"
+            )
+        if param:
+            body["param"] = param
+        body["message"] = message
+        body["type"] = type_
+        self.body = {"error": body}
+
+
+def invalid(message: str, param: str | None = None, code: str | None = None) -> ApiError:
+    return ApiError(400, message, param=param, code=code)
+
+
+def no_such(resource: str, object_id: str, param: str, status: int = 404) -> ApiError:
+    return ApiError(
+        status,
+        f"No such {OBJECT_NAMES[resource]}: '{object_id}'",
+        code="resource_missing",
+        param=param,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Routes
+@dataclass(frozen=True)
+class Route:
+    template: str  # e.g. "/v1/invoices/{id}/lines"; per-endpoint rate limits and stats use it
+    kind: str  # "list" | "retrieve" | "lines" | "items" | "account"
+    resource: str  # whose permission it needs
+    object_id: str | None = None
+
+
+LISTABLE = (
+    "customers",
+    "products",
+    "prices",
+    "subscriptions",
+    "invoices",
+    "payment_intents",
+    "charges",
+    "refunds",
+    "balance_transactions",
+    "events",
+)
+RETRIEVABLE = (*LISTABLE, "subscription_items")
+_ID = r"([A-Za-z0-9_\-]+)"
+_RETRIEVE_RE = re.compile(rf"^/v1/({'|'.join(RETRIEVABLE)})/{_ID}$")
+_LINES_RE = re.compile(rf"^/v1/invoices/{_ID}/lines$")
+
+
+def match(path: str) -> Route | None:
+    if path.endswith("/") and len(path) > 1:
+        path = path[:-1]
+    if path == "/v1/account":
+        return Route("/v1/account", "account", "account")
+    if path == "/v1/subscription_items":
+        return Route(path, "items", "subscription_items")
+    if path.startswith("/v1/") and path[4:] in LISTABLE:
+        return Route(path, "list", path[4:])
+    m = _LINES_RE.match(path)
+    if m:
+        return Route("/v1/invoices/{id}/lines", "lines", "invoice_line_items", m.group(1))
+    m = _RETRIEVE_RE.match(path)
+    if m:
+        return Route(f"/v1/{m.group(1)}/{{id}}", "retrieve", m.group(1), m.group(2))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Query parameters
+_KEY_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\[[^\[\]]*\])*)$")
+
+
+def parse_params(query: str) -> dict[str, Any]:
+    """Stripe's form encoding: a=1, a[b]=1 (hash), a[]=1 or a[0]=1 (array). Values are str;
+    hashes are dicts and arrays lists."""
+    out: dict[str, Any] = {}
+    arrays: dict[str, list[tuple[int, int, str]]] = {}
+    for n, (raw, values) in enumerate(parse_qs(query, keep_blank_values=True).items()):
+        m = _KEY_RE.match(raw)
+        subs = re.findall(r"\[([^\[\]]*)\]", m.group(2)) if m else None
+        if m is None or subs is None or len(subs) > 1:
+            raise invalid(f"Received unknown parameter: {raw}", raw, "parameter_unknown")
+        name = m.group(1)
+        if not subs:
+            kind: type = str
+        elif subs[0] == "" or subs[0].isdigit():
+            kind = list
+        else:
+            kind = dict
+        if name in out and not isinstance(out[name], kind):
+            raise invalid(f"Invalid {name}: mixed value types", name)
+        if kind is str:
+            out[name] = values[-1]
+        elif kind is dict:
+            out.setdefault(name, {})[subs[0]] = values[-1]
+        else:
+            out.setdefault(name, [])
+            index = int(subs[0]) if subs[0] else 1 << 30
+            arrays.setdefault(name, []).extend((index, n, v) for v in values)
+    for name, entries in arrays.items():
+        out[name] = [v for _, _, v in sorted(entries)]
+    return out
+
+
+def _int(value: Any, param: str) -> int:
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    raise invalid(f"Invalid integer: {value}", param, "parameter_invalid_integer")
+
+
+def _bool(value: Any, param: str) -> bool:
+    if value in ("true", "false"):
+        return value == "true"
+    raise invalid(f"Invalid boolean: {value}", param)
+
+
+def _str(value: Any, param: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise invalid(f"Invalid string: {value}", param)
+
+
+def _range(value: Any, param: str) -> tuple[int | None, int | None]:
+    """created=N or created[gt|gte|lt|lte]=N -> inclusive (gte, lte) bounds."""
+    if isinstance(value, str):
+        n = _int(value, param)
+        return n, n
+    if not isinstance(value, dict):
+        raise invalid(f"Invalid {param}", param)
+    gte: int | None = None
+    lte: int | None = None
+    for op, raw in value.items():
+        if op not in RANGE_OPS:
+            raise invalid(
+                f"Received unknown parameter: {param}[{op}]", f"{param}[{op}]", "parameter_unknown"
+            )
+        n = _int(raw, f"{param}[{op}]")
+        if op in ("gt", "gte"):
+            n = n + 1 if op == "gt" else n
+            gte = n if gte is None else max(gte, n)
+        else:
+            n = n - 1 if op == "lt" else n
+            lte = n if lte is None else min(lte, n)
+    return gte, lte
+
+
+def _in_range(bounds: tuple[int | None, int | None]) -> Callable[[Any], bool]:
+    gte, lte = bounds
+    return lambda v: v is not None and (gte is None or v >= gte) and (lte is None or v <= lte)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters: endpoint -> {param: factory(store, value, param) -> predicate}
+Pred = Callable[[Obj], bool]
+FilterFactory = Callable[[Store, Any, str], Pred]
+
+
+def _eq(field: str) -> FilterFactory:
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        v = _str(value, param)
+        return lambda o: o.get(field) == v
+
+    return factory
+
+
+def _eq_bool(field: str) -> FilterFactory:
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        v = _bool(value, param)
+        return lambda o: o.get(field) is v
+
+    return factory
+
+
+def _among(field: str) -> FilterFactory:
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        values = set(value) if isinstance(value, list) else {_str(value, param)}
+        return lambda o: o.get(field) in values
+
+    return factory
+
+
+def _range_on(field: str) -> FilterFactory:
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        ok = _in_range(_range(value, param))
+        return lambda o: ok(o.get(field))
+
+    return factory
+
+
+def _nothing(store: Store, value: Any, param: str) -> Pred:
+    return lambda o: False  # e.g. payouts: the sandbox has none
+
+
+def _price_recurring(store: Store, value: Any, param: str) -> Pred:
+    if not isinstance(value, dict) or set(value) - {"interval", "meter", "usage_type"}:
+        raise invalid(f"Invalid {param}", param)
+    want = dict(value)
+    return lambda o: (
+        o["recurring"] is not None and all(o["recurring"].get(k) == v for k, v in want.items())
+    )
+
+
+def _invoice_status(store: Store, value: Any, param: str) -> Pred:
+    v = _str(value, param)
+    if v not in INVOICE_STATUSES:
+        raise invalid(f"Invalid status: must be one of {', '.join(INVOICE_STATUSES)}", param)
+    return lambda o: o["status"] == v
+
+
+def _invoice_subscription(store: Store, value: Any, param: str) -> Pred:
+    v = _str(value, param)
+
+    def pred(o: Obj) -> bool:
+        parent = o.get("parent") or {}
+        return (parent.get("subscription_details") or {}).get("subscription") == v
+
+    return pred
+
+
+def _subscription_price(store: Store, value: Any, param: str) -> Pred:
+    v = _str(value, param)
+    return lambda o: any(it["price"]["id"] == v for it in store.items_by_sub.get(o["id"], []))
+
+
+def _subscription_period(field: str) -> FilterFactory:
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        ok = _in_range(_range(value, param))
+
+        def pred(o: Obj) -> bool:
+            items = store.items_by_sub.get(o["id"], [])
+            return bool(items) and ok(items[0][field])
+
+        return pred
+
+    return factory
+
+
+def _automatic_tax(store: Store, value: Any, param: str) -> Pred:
+    if not isinstance(value, dict) or set(value) != {"enabled"}:
+        raise invalid(f"Invalid {param}", param)
+    v = _bool(value["enabled"], f"{param}[enabled]")
+    return lambda o: o["automatic_tax"]["enabled"] is v
+
+
+def _event_type(store: Store, value: Any, param: str) -> Pred:
+    patterns = value if isinstance(value, list) else [_str(value, param)]
+    if param == "types" and len(patterns) > 20:
+        raise invalid("You may specify up to 20 types.", param)
+    return lambda o: any(fnmatch.fnmatchcase(o["type"], p) for p in patterns)
+
+
+def _delivery_success(store: Store, value: Any, param: str) -> Pred:
+    v = _bool(value, param)
+    return lambda o: (o["pending_webhooks"] == 0) is v
+
+
+FILTERS: dict[str, dict[str, FilterFactory]] = {
+    "customers": {"email": _eq("email"), "test_clock": _eq("test_clock")},
+    "products": {"active": _eq_bool("active"), "ids": _among("id"),
+                 "shippable": _eq_bool("shippable"), "type": _eq("type"), "url": _eq("url")},
+    "prices": {"active": _eq_bool("active"), "currency": _eq("currency"),
+               "product": _eq("product"), "type": _eq("type"),
+               "lookup_keys": _among("lookup_key"), "recurring": _price_recurring},
+    "subscriptions": {"customer": _eq("customer"), "customer_account": _eq("customer_account"),
+                      "collection_method": _eq("collection_method"),
+                      "price": _subscription_price, "plan": _subscription_price,
+                      "current_period_start": _subscription_period("current_period_start"),
+                      "current_period_end": _subscription_period("current_period_end"),
+                      "automatic_tax": _automatic_tax, "test_clock": _eq("test_clock")},
+    "invoices": {"customer": _eq("customer"), "customer_account": _eq("customer_account"),
+                 "status": _invoice_status, "subscription": _invoice_subscription,
+                 "collection_method": _eq("collection_method"), "due_date": _range_on("due_date")},
+    "payment_intents": {"customer": _eq("customer"), "customer_account": _eq("customer_account")},
+    "charges": {"customer": _eq("customer"), "payment_intent": _eq("payment_intent"),
+                "transfer_group": _eq("transfer_group")},
+    "refunds": {"charge": _eq("charge"), "payment_intent": _eq("payment_intent")},
+    "balance_transactions": {"currency": _eq("currency"), "type": _eq("type"),
+                             "source": _eq("source"), "payout": _nothing},
+    "events": {"type": _event_type, "types": _event_type,
+               "delivery_success": _delivery_success},
+}  # fmt: skip
+# Stripe accepts `created` on every top-level list we serve (not on lines or items).
+CREATED_FILTER = frozenset(FILTERS)
+
+
+def _check_params(params: dict[str, Any], allowed: frozenset[str] | set[str]) -> None:
+    for name in params:
+        if name not in allowed:
+            raise invalid(f"Received unknown parameter: {name}", name, "parameter_unknown")
+
+
+def _paging(params: dict[str, Any]) -> tuple[int, str | None, str | None]:
+    limit = 10
+    if "limit" in params:
+        limit = _int(params["limit"], "limit")
+        if limit < 1:
+            raise invalid("This value must be greater than or equal to 1.", "limit")
+        if limit > 100:
+            raise invalid("This value must be less than or equal to 100.", "limit")
+    after = params.get("starting_after") or None
+    before = params.get("ending_before") or None
+    if after is not None and before is not None:
+        raise invalid(
+            "You may only specify one of these parameters: ending_before, starting_after.",
+            "ending_before",
+        )
+    for name, v in (("starting_after", after), ("ending_before", before)):
+        if v is not None:
+            _str(v, name)
+    return limit, after, before
+
+
+def _expand_paths(params: dict[str, Any], *, is_list: bool) -> list[list[str]]:
+    raw = params.get("expand", [])
+    raw = raw if isinstance(raw, list) else [raw]
+    out = []
+    for path in raw:
+        parts = _str(path, "expand").split(".")
+        if is_list:
+            if parts[0] != "data" or len(parts) < 2:
+                raise invalid(f"This property cannot be expanded ({path}).", "expand")
+            parts = parts[1:]
+        if len(parts) > MAX_EXPAND_DEPTH:
+            raise invalid(
+                f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property. "
+                f"Property: {path}",
+                "expand",
+            )
+        out.append(parts)
+    return out
+
+
+CanRead = Callable[[str], None]  # raises ApiError(403) when the key may not read a resource
+
+
+def _expand(store: Store, obj: Obj, path: list[str], can_read: CanRead, full: str) -> Obj:
+    head, rest = path[0], path[1:]
+    if head not in obj:
+        raise invalid(f"This property cannot be expanded ({full}).", "expand")
+    value = obj[head]
+    if isinstance(value, str):
+        resource = resource_of(value)
+        target = store.get(resource, value) if resource else None
+        if resource is None or target is None:
+            return obj  # a link to something the sandbox does not model (pm_..., ii_...)
+        can_read(resource)  # Stripe requires read access to whatever is expanded
+        new = store.render(resource, target)
+        if rest:
+            new = _expand(store, new, rest, can_read, full)
+    elif isinstance(value, dict) and rest:
+        new = _expand(store, value, rest, can_read, full)
+    else:
+        return obj
+    return {**obj, head: new}
+
+
+def _apply_expand(
+    store: Store, objs: list[Obj], paths: list[list[str]], can_read: CanRead
+) -> list[Obj]:
+    for path in paths:
+        full = ".".join(path)
+        objs = [_expand(store, o, path, can_read, full) for o in objs]
+    return objs
+
+
+# ---------------------------------------------------------------------------------------------
+def list_body(url: str, data: list[Obj], has_more: bool) -> Obj:
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def dispatch(store: Store, route: Route, query: str, can_read: CanRead) -> tuple[int, Obj]:
+    """Answers one GET. Raises ApiError for Stripe-style errors."""
+    params = parse_params(query)
+    with store.lock:
+        if route.kind == "account":
+            _check_params(params, {"expand"})
+            return 200, store.account
+        if route.kind == "retrieve":
+            return 200, _retrieve(store, route, params, can_read)
+        if route.kind == "lines":
+            return 200, _sub_list(store, route, params, can_read)
+        if route.kind == "items":
+            return 200, _sub_list(store, route, params, can_read)
+        return 200, _list(store, route, params, can_read)
+
+
+def _retrieve(store: Store, route: Route, params: dict[str, Any], can_read: CanRead) -> Obj:
+    _check_params(params, {"expand"})
+    paths = _expand_paths(params, is_list=False)
+    assert route.object_id is not None
+    obj = store.get(route.resource, route.object_id)
+    if (
+        obj is not None
+        and route.resource == "events"
+        and obj["created"] < store.now() - EVENT_RETENTION
+    ):
+        obj = None  # Stripe retrieves events of the last 30 days only
+    if obj is None:
+        raise no_such(route.resource, route.object_id, "id")
+    return _apply_expand(store, [store.render(route.resource, obj)], paths, can_read)[0]
+
+
+def _list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead) -> Obj:
+    resource = route.resource
+    filters = FILTERS[resource]
+    allowed = PAGING | set(filters) | ({"created"} if resource in CREATED_FILTER else set())
+    if resource == "subscriptions":
+        allowed = allowed | {"status"}
+    _check_params(params, allowed)
+    limit, after, before = _paging(params)
+    paths = _expand_paths(params, is_list=True)
+    if resource == "events" and "type" in params and "types" in params:
+        raise invalid("You may only specify one of these parameters: type, types.", "type")
+    preds = [filters[name](store, value, name) for name, value in params.items() if name in filters]
+    if resource == "subscriptions":
+        preds.append(_subscription_status(params.get("status")))
+    gte, lte = _range(params["created"], "created") if "created" in params else (None, None)
+    if resource == "events":
+        since = store.now() - EVENT_RETENTION
+        gte = since if gte is None else max(gte, since)
+    coll = store.collections[resource]
+    lo, hi = coll.window(gte, lte)
+    pred = (
+        None if not preds else (preds[0] if len(preds) == 1 else lambda o: all(p(o) for p in preds))
+    )
+    try:
+        page, has_more = paginate(coll.objs, lo, hi, coll.position, pred, limit, after, before)
+    except CursorMissing as e:
+        raise no_such(resource, e.object_id, e.param, status=400) from None
+    data = [store.render(resource, o) for o in page]
+    return list_body(route.template, _apply_expand(store, data, paths, can_read), has_more)
+
+
+def _subscription_status(value: Any) -> Pred:
+    if value is None:
+        return lambda o: o["status"] != "canceled"  # Stripe hides canceled ones by default
+    v = _str(value, "status")
+    if v not in SUBSCRIPTION_STATUSES:
+        raise invalid(
+            f"Invalid status: must be one of {', '.join(SUBSCRIPTION_STATUSES)}", "status"
+        )
+    if v == "all":
+        return lambda o: True
+    if v == "ended":
+        return lambda o: o["status"] in ("canceled", "incomplete_expired")
+    return lambda o: o["status"] == v
+
+
+def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead) -> Obj:
+    """/v1/invoices/{id}/lines and /v1/subscription_items?subscription=: the parent's items in
+    the same order as its embedded list."""
+    if route.kind == "items":
+        _check_params(params, PAGING | {"subscription"})
+        if "subscription" not in params:
+            raise invalid(
+                "Missing required param: subscription.", "subscription", "parameter_missing"
+            )
+        parent_id = _str(params["subscription"], "subscription")
+        if parent_id not in store.collections["subscriptions"].by_id:
+            raise no_such("subscriptions", parent_id, "subscription")
+        objs, url, resource = (
+            store.items_by_sub.get(parent_id, []),
+            route.template,
+            "subscription_items",
+        )
+    else:
+        _check_params(params, PAGING)
+        assert route.object_id is not None
+        parent_id = route.object_id
+        if parent_id not in store.collections["invoices"].by_id:
+            raise no_such("invoices", parent_id, "invoice")
+        objs = store.lines_by_invoice.get(parent_id, [])
+        url, resource = f"/v1/invoices/{parent_id}/lines", "invoice_line_items"
+    limit, after, before = _paging(params)
+    paths = _expand_paths(params, is_list=True)
+    index = {o["id"]: i for i, o in enumerate(objs)}
+    try:
+        page, has_more = paginate(objs, 0, len(objs), index.get, None, limit, after, before)
+    except CursorMissing as e:
+        raise no_such(resource, e.object_id, e.param, status=400) from None
+    return list_body(url, _apply_expand(store, page, paths, can_read), has_more)

@@ -1,0 +1,514 @@
+"""HTTP layer: a Stripe-compatible read-only API on 127.0.0.1, with restricted keys,
+permissions, token-bucket rate limits, injected latency and faults, and counters.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import api
+from .data import API_VERSION, DEMO_ACCOUNT_ID, Obj
+from .store import Store
+
+# Obviously fake: "sandbox" in the name, and only ever accepted by this server.
+DEMO_API_KEY = "rk_live_sandboxDemo000000000000000000"
+STATS_PATH = "/_sandbox/stats"
+
+NO_KEY_MESSAGE = (
+    "You did not provide an API key. You need to provide your API key in the Authorization "
+    "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
+    "https://stripe.com/docs/api#authentication for details, or we can help at "
+    "https://support.stripe.com/."
+)
+RATE_LIMIT_MESSAGE = (
+    "Request rate limit exceeded. Learn more about rate limits here "
+    "https://stripe.com/docs/rate-limits."
+)
+_KEY_PREFIX = re.compile(r"^([a-z]+_(?:live|test)_)")
+
+
+def mask_key(key: str, visible: int, stars: str) -> str:
+    """Stripe's masking: the key type prefix, stars, and the last characters."""
+    m = _KEY_PREFIX.match(key)
+    return f"{m.group(1) if m else ''}{stars}{key[-visible:] if len(key) > visible else ''}"
+
+
+@dataclass
+class KeyInfo:
+    denied: frozenset[str]
+    message_form: str  # "new" or "legacy" wording of the 403 message
+    revoked: bool = False
+
+
+class TokenBucket:
+    """Thread-safe token bucket: `rate` tokens/s, holding at most max(1, rate) tokens."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = float(rate)
+        self.capacity = max(1.0, self.rate)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens >= 1.0:
+                self.tokens -= 1.0
+                return True
+            return False
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        # Keep-alive connections would otherwise keep being served after stop().
+        with self.sockets_lock:
+            sockets = list(self.open_sockets)
+        for s in sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+
+class StripeSandbox:
+    """A local Stripe-compatible read API over a seeded, generated business.
+
+    Usable as a context manager. All counters and knobs are thread-safe.
+    """
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        seed: int = 42,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        rate_limit_global: float | None = None,
+        rate_limit_endpoint: float | None = None,
+        latency_ms: float = 0,
+        fault_rate: float = 0.0,
+        now: int | None = None,
+        denied: Iterable[str] = (),
+        keys: Iterable[str] = (),
+        verbose: bool = False,
+    ) -> None:
+        started = time.perf_counter()
+        self.scale, self.seed, self.host, self.verbose = scale, seed, host, verbose
+        self._port = port
+        self.store = Store(scale, seed, now)
+        self.startup_seconds = time.perf_counter() - started
+        self._lock = threading.Lock()
+        self._keys: dict[str, KeyInfo] = {DEMO_API_KEY: KeyInfo(frozenset(), "new")}
+        for key in keys:
+            self.add_key(key)
+        self.denied = frozenset(_permission(p) for p in denied)
+        self._fault_rng = random.Random(seed ^ 0x5EED)
+        self._req_rng = random.Random(seed ^ 0xBEEF)
+        self.latency_ms = float(latency_ms)
+        self.fault_rate = float(fault_rate)
+        self._global_rps = rate_limit_global
+        self._endpoint_rps = rate_limit_endpoint
+        self._global_bucket: TokenBucket | None = None
+        self._endpoint_buckets: dict[str, TokenBucket] = {}
+        self.set_rate_limits(rate_limit_global, rate_limit_endpoint)
+        self.reset_stats()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._address: tuple[str, int] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> StripeSandbox:
+        if self._server is not None:
+            raise RuntimeError("sandbox already started")
+        handler = type("Handler", (_Handler,), {"sandbox": self})
+        self._server = _Server((self.host, self._port), handler)
+        host, port = self._server.server_address[:2]
+        self._address = (str(host), int(port))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="stripe-sandbox",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> StripeSandbox:
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """(host, port) bound by start(); still answers after stop() (nothing listens then)."""
+        if self._address is None:
+            raise RuntimeError("sandbox not started")
+        return self._address
+
+    @property
+    def port(self) -> int:
+        return self.address[1]
+
+    @property
+    def url(self) -> str:
+        host, port = self.address
+        return f"http://{host}:{port}"
+
+    # -- data ----------------------------------------------------------------------------------
+    def ids(self, resource: str) -> set[str]:
+        return self.store.ids(resource)
+
+    def objects(self, resource: str) -> list[Obj]:
+        return self.store.objects(resource)
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
+    def update(self, resource: str, object_id: str, changes: Mapping[str, Any]) -> Obj:
+        return self.store.update(resource, object_id, changes)
+
+    def delete(self, resource: str, object_id: str) -> Obj:
+        return self.store.delete(resource, object_id)
+
+    def create(
+        self,
+        resource: str,
+        fields: Mapping[str, Any] | None = None,
+        *,
+        lines: int | None = None,
+        items: int | None = None,
+    ) -> Obj:
+        return self.store.create(resource, fields, lines=lines, items=items)
+
+    @property
+    def now(self) -> int:
+        """The sandbox clock: `now` from the constructor (or the real time) plus advance()."""
+        return self.store.now()
+
+    def advance(self, seconds: int) -> int:
+        return self.store.advance(seconds)
+
+    # -- keys, limits, faults ------------------------------------------------------------------
+    def add_key(self, key: str, denied: Iterable[str] = (), message_form: str = "new") -> None:
+        if message_form not in ("new", "legacy"):
+            raise ValueError("message_form must be 'new' or 'legacy'")
+        with self._lock:
+            self._keys[key] = KeyInfo(frozenset(_permission(p) for p in denied), message_form)
+
+    def revoke_key(self, key: str) -> None:
+        with self._lock:
+            if key in self._keys:
+                self._keys[key].revoked = True
+
+    def set_faults(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:
+        with self._lock:
+            if fault_rate is not None:
+                self.fault_rate = float(fault_rate)
+            if latency_ms is not None:
+                self.latency_ms = float(latency_ms)
+
+    def set_rate_limits(
+        self, global_rps: float | None = None, endpoint_rps: float | None = None
+    ) -> None:
+        """Requests per second; None turns a limit off. Buckets start full."""
+        with self._lock:
+            self._global_rps, self._endpoint_rps = global_rps, endpoint_rps
+            self._global_bucket = TokenBucket(global_rps) if global_rps else None
+            self._endpoint_buckets = {}
+
+    # -- stats ---------------------------------------------------------------------------------
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._requests: dict[str, int] = {}
+            self._status: dict[int, int] = {}
+            self._headers: dict[str, set[str]] = {"Stripe-Account": set(), "Stripe-Version": set()}
+            self._in_flight = 0
+            self._max_in_flight = 0
+            self._non_get = 0
+            self._dropped = 0
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": dict(self._requests),
+                "max_in_flight": self._max_in_flight,
+                "in_flight": self._in_flight,
+                "non_get": self._non_get,
+                "status": dict(self._status),
+                "dropped": self._dropped,
+                "headers": {k: set(v) for k, v in self._headers.items()},
+            }
+
+    def stats_json(self) -> dict[str, Any]:
+        s = self.stats
+        s["status"] = {str(k): v for k, v in sorted(s["status"].items())}
+        s["headers"] = {k: sorted(v) for k, v in s["headers"].items()}
+        return s
+
+    # -- request handling ----------------------------------------------------------------------
+    def _begin(self, endpoint: str, headers: Any, method: str) -> None:
+        with self._lock:
+            self._requests[endpoint] = self._requests.get(endpoint, 0) + 1
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            if method != "GET":
+                self._non_get += 1
+            for name, seen in self._headers.items():
+                value = headers.get(name)
+                if value is not None:
+                    seen.add(value)
+
+    def _end(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _count_status(self, status: int) -> None:
+        with self._lock:
+            self._status[status] = self._status.get(status, 0) + 1
+
+    def _request_id(self) -> str:
+        with self._lock:
+            return "req_" + "".join(self._req_rng.choices(_BASE62, k=14))
+
+    def _fault(self) -> str | None:
+        """None, "500" or "drop", drawn from the seeded fault RNG."""
+        with self._lock:
+            if self.fault_rate <= 0 or self._fault_rng.random() >= self.fault_rate:
+                return None
+            return "500" if self._fault_rng.random() < 0.5 else "drop"
+
+    def _authenticate(self, header: str | None) -> tuple[str, KeyInfo]:
+        key = _parse_authorization(header)
+        if not key:
+            raise api.ApiError(401, NO_KEY_MESSAGE)
+        with self._lock:
+            info = self._keys.get(key)
+        if info is None or info.revoked:
+            raise api.ApiError(401, f"Invalid API Key provided: {mask_key(key, 4, '****')}")
+        return key, info
+
+    def _authorize(self, key: str, info: KeyInfo, resource: str, account: str) -> None:
+        permission, display = api.PERMISSIONS[resource]
+        if permission not in info.denied and permission not in self.denied:
+            return
+        # Observed 403 texts show the key with three stars and its last 6 characters.
+        masked = mask_key(key, 6, "***")
+        start = (
+            f"The provided key '{masked}' does not have the required permissions for this "
+            f"endpoint on account '{account}'."
+        )
+        if info.message_form == "legacy":
+            message = (
+                f"{start} Having the 'rak_{permission}' permission would allow this request "
+                "to continue."
+            )
+        else:
+            message = (
+                f"Permission denied. {start} Enabling \"{display}\" ('{permission}') "
+                "permissions on this key would allow this request to continue."
+            )
+        raise api.ApiError(403, message, code="more_permissions_required")
+
+    def _rate_limit(self, endpoint: str) -> None:
+        with self._lock:
+            bucket = self._global_bucket
+            ep_bucket = None
+            if self._endpoint_rps:
+                ep_bucket = self._endpoint_buckets.get(endpoint)
+                if ep_bucket is None:
+                    ep_bucket = self._endpoint_buckets[endpoint] = TokenBucket(self._endpoint_rps)
+        for b, reason in ((bucket, "global-rate"), (ep_bucket, "endpoint-rate")):
+            if b is not None and not b.take():
+                raise api.ApiError(
+                    429,
+                    RATE_LIMIT_MESSAGE,
+                    code="rate_limit",
+                    doc_url="https://stripe.com/docs/error-codes/rate-limit",
+                    headers={"Stripe-Rate-Limited-Reason": reason},
+                )
+
+    def handle(self, h: _Handler, method: str) -> None:
+        split = urlsplit(h.path)
+        path = split.path
+        if method != "GET":
+            _discard_body(h)
+        if path == STATS_PATH and method == "GET":
+            # Not API traffic: no auth, faults or counting.
+            self._send(h, 200, self.stats_json(), count=False)
+            return
+        route = api.match(path)
+        template = route.template if route else "(unrecognized)"
+        endpoint = f"{method} {template}"
+        self._begin(endpoint, h.headers, method)
+        try:
+            if method != "GET":
+                raise api.ApiError(
+                    403,
+                    f"This Stripe sandbox is read-only: {method} {path} is refused "
+                    "(a read-only restricted key cannot write either).",
+                )
+            if self.latency_ms > 0:
+                time.sleep(self.latency_ms / 1000)
+            fault = self._fault()
+            if fault == "drop":
+                with self._lock:
+                    self._dropped += 1
+                _drop(h)
+                return
+            if fault == "500":
+                raise api.ApiError(500, "An unknown error occurred", type_="api_error")
+            key, info = self._authenticate(h.headers.get("Authorization"))
+            if route is None:
+                raise api.ApiError(
+                    404,
+                    f"Unrecognized request URL (GET: {path}). Please see "
+                    "https://stripe.com/docs or we can help at "
+                    "https://support.stripe.com/.",
+                )
+            account = h.headers.get("Stripe-Account") or DEMO_ACCOUNT_ID
+            self._authorize(key, info, route.resource, account)
+            self._rate_limit(endpoint)
+
+            def can_read(resource: str) -> None:
+                self._authorize(key, info, resource, account)
+
+            status, body = api.dispatch(self.store, route, split.query, can_read)
+            self._send(h, status, body)
+        except api.ApiError as e:
+            self._send(h, e.status, e.body, e.headers)
+        except Exception:  # a sandbox bug must still answer in Stripe's shape
+            self._send(
+                h, 500, {"error": {"message": "An unknown error occurred", "type": "api_error"}}
+            )
+            raise
+        finally:
+            self._end()
+
+    def _send(
+        self,
+        h: _Handler,
+        status: int,
+        payload: Any,
+        headers: Mapping[str, str] | None = None,
+        *,
+        count: bool = True,
+    ) -> None:
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Request-Id", self._request_id())
+        h.send_header("Stripe-Version", h.headers.get("Stripe-Version") or API_VERSION)
+        for name, value in (headers or {}).items():
+            h.send_header(name, value)
+        h.end_headers()
+        if h.command != "HEAD":
+            h.wfile.write(body)
+        if count:
+            self._count_status(status)
+
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _permission(name: str) -> str:
+    # Accept the Dashboard spelling too ("rak_plan_read").
+    return name[4:] if name.startswith("rak_") else name
+
+
+def _parse_authorization(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer":
+        return value or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value, validate=True).decode()
+        except ValueError:
+            return None
+        return decoded.partition(":")[0] or None
+    return None
+
+
+def _discard_body(h: BaseHTTPRequestHandler) -> None:
+    length = h.headers.get("Content-Length")
+    if length and length.isdigit():
+        h.rfile.read(int(length))
+    elif h.headers.get("Transfer-Encoding"):
+        h.close_connection = True  # not worth decoding chunks just to throw them away
+
+
+def _drop(h: BaseHTTPRequestHandler) -> None:
+    """Closes the connection without answering (the client sees a reset/EOF)."""
+    h.close_connection = True
+    with contextlib.suppress(OSError):
+        h.connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive; every response has a Content-Length
+    # Headers and body leave in one segment: with Nagle's algorithm on, a split response waits
+    # for the client's delayed ACK (~40 ms per request on keep-alive connections).
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16  # flushed by BaseHTTPRequestHandler after each request
+    sandbox: StripeSandbox
+
+    def version_string(self) -> str:
+        return "stripe-sandbox"
+
+    def do_GET(self) -> None:
+        self.sandbox.handle(self, "GET")
+
+    def _refuse(self) -> None:
+        self.sandbox.handle(self, self.command)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _refuse
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.sandbox.verbose:
+            super().log_message(format, *args)

@@ -1,0 +1,396 @@
+"""List, retrieve and filter semantics of the sandbox, checked over HTTP against Stripe's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import stripe
+
+from tests.stripe_sandbox import DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
+
+NOW = 1_795_000_000
+LISTS = (
+    "customers",
+    "products",
+    "prices",
+    "invoices",
+    "payment_intents",
+    "charges",
+    "refunds",
+    "balance_transactions",
+    "events",
+)
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[StripeSandbox]:
+    with StripeSandbox(scale=0.05, seed=42, now=NOW) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def http(sb: StripeSandbox) -> Iterator[requests.Session]:
+    with requests.Session() as s:
+        s.headers["Authorization"] = f"Bearer {DEMO_API_KEY}"
+        yield s
+
+
+def get(http: requests.Session, sb: StripeSandbox, path: str, **params: Any) -> Any:
+    r = http.get(sb.url + path, params=params)
+    return r.status_code, r.json()
+
+
+def walk(
+    http: requests.Session, sb: StripeSandbox, path: str, backwards: bool = False, **params: Any
+) -> list[dict[str, Any]]:
+    """All pages following starting_after (or ending_before from the oldest object)."""
+    out: list[dict[str, Any]] = []
+    cursor: dict[str, str] = {}
+    while True:
+        status, body = get(http, sb, path, **{**params, **cursor})
+        assert status == 200, body
+        out.extend(body["data"] if not backwards else reversed(body["data"]))
+        if not body["has_more"]:
+            return out if not backwards else out[::-1]
+        last = body["data"][0 if backwards else -1]["id"]
+        cursor = {"ending_before" if backwards else "starting_after": last}
+
+
+# ---------------------------------------------------------------------------------------------
+def test_list_shape_default_limit_and_newest_first(
+    http: requests.Session, sb: StripeSandbox
+) -> None:
+    status, body = get(http, sb, "/v1/customers")
+    assert status == 200
+    assert set(body) == {"object", "data", "has_more", "url"}
+    assert body["object"] == "list"
+    assert body["url"] == "/v1/customers"
+    assert body["has_more"] is True
+    assert [c["id"] for c in body["data"]] == [c["id"] for c in sb.objects("customers")[:10]]
+    created = [c["created"] for c in body["data"]]
+    assert created == sorted(created, reverse=True)
+
+
+@pytest.mark.parametrize(("limit", "count"), [("1", 1), ("100", 100), ("37", 37)])
+def test_limit_bounds(http: requests.Session, sb: StripeSandbox, limit: str, count: int) -> None:
+    status, body = get(http, sb, "/v1/invoices", limit=limit)
+    assert status == 200
+    assert len(body["data"]) == count
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten"])
+def test_limit_out_of_range_is_a_400(http: requests.Session, sb: StripeSandbox, limit: str) -> None:
+    status, body = get(http, sb, "/v1/customers", limit=limit)
+    assert status == 400
+    assert body["error"]["type"] == "invalid_request_error"
+    assert body["error"]["param"] == "limit"
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_paging_forwards_and_backwards_reproduces_every_id(
+    http: requests.Session, sb: StripeSandbox, resource: str
+) -> None:
+    expected = [o["id"] for o in sb.objects(resource)]
+    forwards = [o["id"] for o in walk(http, sb, f"/v1/{resource}", limit=7)]
+    assert forwards == expected
+    assert len(set(forwards)) == len(forwards)
+    backwards = [
+        o["id"]
+        for o in walk(
+            http, sb, f"/v1/{resource}", backwards=True, limit=7, ending_before=expected[-1]
+        )
+    ]
+    assert backwards == expected[:-1]
+
+
+def test_subscriptions_paging_with_status_all(http: requests.Session, sb: StripeSandbox) -> None:
+    ids = [s["id"] for s in walk(http, sb, "/v1/subscriptions", limit=100, status="all")]
+    assert ids == [s["id"] for s in sb.objects("subscriptions")]
+
+
+def test_ending_before_returns_the_objects_just_newer(
+    http: requests.Session, sb: StripeSandbox
+) -> None:
+    ids = [c["id"] for c in sb.objects("charges")]
+    status, body = get(http, sb, "/v1/charges", ending_before=ids[20], limit=5)
+    assert status == 200
+    assert [c["id"] for c in body["data"]] == ids[15:20]
+    assert body["has_more"] is True
+    status, body = get(http, sb, "/v1/charges", ending_before=ids[3], limit=5)
+    assert [c["id"] for c in body["data"]] == ids[:3]
+    assert body["has_more"] is False
+
+
+def test_last_page_has_more_false(http: requests.Session, sb: StripeSandbox) -> None:
+    ids = [c["id"] for c in sb.objects("customers")]
+    status, body = get(http, sb, "/v1/customers", starting_after=ids[-3], limit=2)
+    assert [c["id"] for c in body["data"]] == ids[-2:]
+    assert body["has_more"] is False
+    status, body = get(http, sb, "/v1/customers", starting_after=ids[-1])
+    assert status == 200
+    assert body["data"] == []
+    assert body["has_more"] is False
+
+
+def test_both_cursors_is_a_400(http: requests.Session, sb: StripeSandbox) -> None:
+    ids = [c["id"] for c in sb.objects("customers")]
+    status, body = get(http, sb, "/v1/customers", starting_after=ids[1], ending_before=ids[5])
+    assert status == 400
+    assert body["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("param", ["starting_after", "ending_before"])
+def test_unknown_cursor_is_resource_missing(
+    http: requests.Session, sb: StripeSandbox, param: str
+) -> None:
+    status, body = get(http, sb, "/v1/customers", **{param: "cus_doesnotexist00"})
+    assert status == 400
+    assert body == {
+        "error": {
+            "code": "resource_missing",
+            "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
+            "param": param,
+            "message": "No such customer: 'cus_doesnotexist00'",
+            "type": "invalid_request_error",
+        }
+    }
+
+
+def test_cursor_outside_the_filtered_list_is_resource_missing(
+    http: requests.Session, sb: StripeSandbox
+) -> None:
+    # A subscription canceled mid-sync drops out of the default (non-canceled) list.
+    canceled = next(s for s in sb.objects("subscriptions") if s["status"] == "canceled")
+    status, body = get(http, sb, "/v1/subscriptions", starting_after=canceled["id"])
+    assert status == 400
+    assert body["error"]["code"] == "resource_missing"
+    assert body["error"]["param"] == "starting_after"
+    assert get(http, sb, "/v1/subscriptions", starting_after=canceled["id"], status="all")[0] == 200
+
+
+# ---------------------------------------------------------------------------------------------
+def _created_query(sb: StripeSandbox, query: str, http: requests.Session) -> list[int]:
+    r = http.get(f"{sb.url}/v1/invoices?limit=100&{query}")
+    assert r.status_code == 200, r.text
+    return [o["created"] for o in r.json()["data"]]
+
+
+def test_created_filters(http: requests.Session, sb: StripeSandbox) -> None:
+    all_created = [o["created"] for o in sb.objects("invoices")]
+    pivot = all_created[40]
+    cases = {
+        f"created[gte]={pivot}": [c for c in all_created if c >= pivot],
+        f"created%5Bgt%5D={pivot}": [c for c in all_created if c > pivot],  # URL-encoded form
+        f"created[lte]={pivot}": [c for c in all_created if c <= pivot][:100],
+        f"created%5Blt%5D={pivot}": [c for c in all_created if c < pivot][:100],
+        f"created={pivot}": [c for c in all_created if c == pivot],
+        f"created[gte]={pivot - 86400 * 30}&created[lt]={pivot}":
+            [c for c in all_created if pivot - 86400 * 30 <= c < pivot],
+    }  # fmt: skip
+    for query, expected in cases.items():
+        assert _created_query(sb, query, http) == expected[:100], query
+
+
+def test_created_window_pages_with_cursor(http: requests.Session, sb: StripeSandbox) -> None:
+    objs = sb.objects("charges")
+    lo, hi = objs[60]["created"], objs[5]["created"]
+    expected = [o["id"] for o in objs if lo <= o["created"] <= hi]
+    got = walk(http, sb, "/v1/charges", limit=4, **{"created[gte]": lo, "created[lte]": hi})
+    assert [o["id"] for o in got] == expected
+
+
+def test_created_is_not_accepted_on_sub_lists(http: requests.Session, sb: StripeSandbox) -> None:
+    sub = sb.objects("subscriptions")[0]["id"]
+    status, body = get(http, sb, "/v1/subscription_items", subscription=sub, **{"created[gte]": 1})
+    assert status == 400
+    assert body["error"]["code"] == "parameter_unknown"
+    assert body["error"]["param"] == "created"
+
+
+def test_bad_created_values(http: requests.Session, sb: StripeSandbox) -> None:
+    status, body = get(http, sb, "/v1/customers", **{"created[gte]": "yesterday"})
+    assert (status, body["error"]["param"]) == (400, "created[gte]")
+    status, body = get(http, sb, "/v1/customers", **{"created[after]": "1"})
+    assert (status, body["error"]["code"]) == (400, "parameter_unknown")
+
+
+def test_unknown_parameter_is_rejected(http: requests.Session, sb: StripeSandbox) -> None:
+    status, body = get(http, sb, "/v1/customers", colour="blue")
+    assert status == 400
+    assert body["error"]["message"] == "Received unknown parameter: colour"
+
+
+# ---------------------------------------------------------------------------------------------
+def test_subscriptions_hide_canceled_unless_asked(
+    http: requests.Session, sb: StripeSandbox
+) -> None:
+    everything = sb.objects("subscriptions")
+    default = walk(http, sb, "/v1/subscriptions", limit=100)
+    assert [s["id"] for s in default] == [s["id"] for s in everything if s["status"] != "canceled"]
+    canceled = walk(http, sb, "/v1/subscriptions", limit=100, status="canceled")
+    assert canceled
+    assert {s["status"] for s in canceled} == {"canceled"}
+    assert len(default) + len(canceled) == len(everything)
+    assert get(http, sb, "/v1/subscriptions", status="bogus")[0] == 400
+    customer = everything[0]["customer"]
+    mine = walk(http, sb, "/v1/subscriptions", status="all", customer=customer)
+    assert [s["id"] for s in mine] == [s["id"] for s in everything if s["customer"] == customer]
+
+
+def test_common_filters(http: requests.Session, sb: StripeSandbox) -> None:
+    invoices = sb.objects("invoices")
+    customer = invoices[0]["customer"]
+    got = walk(http, sb, "/v1/invoices", limit=100, customer=customer)
+    assert [i["id"] for i in got] == [i["id"] for i in invoices if i["customer"] == customer]
+    paid = walk(http, sb, "/v1/invoices", limit=100, status="paid")
+    assert paid
+    assert {i["status"] for i in paid} == {"paid"}
+    sub = next(i for i in invoices if i["parent"])["parent"]["subscription_details"]["subscription"]
+    by_sub = walk(http, sb, "/v1/invoices", limit=100, subscription=sub)
+    assert by_sub
+    assert all(i["parent"]["subscription_details"]["subscription"] == sub for i in by_sub)
+    products = walk(http, sb, "/v1/products", limit=100, active="false")
+    assert [p["id"] for p in products] == [
+        p["id"] for p in sb.objects("products") if not p["active"]
+    ]
+    product = sb.objects("prices")[0]["product"]
+    prices = walk(http, sb, "/v1/prices", limit=100, product=product)
+    assert prices
+    assert {p["product"] for p in prices} == {product}
+    refund = sb.objects("refunds")[0]
+    got = walk(http, sb, "/v1/refunds", charge=refund["charge"])
+    assert [r["id"] for r in got] == [refund["id"]]
+    charge = sb.objects("charges")[0]
+    got = walk(http, sb, "/v1/charges", payment_intent=charge["payment_intent"])
+    assert [c["id"] for c in got] == [charge["id"]]
+
+
+def test_events_type_filters(http: requests.Session, sb: StripeSandbox) -> None:
+    events = sb.objects("events")
+    got = walk(http, sb, "/v1/events", limit=100, type="invoice.*")
+    assert got
+    assert [e["id"] for e in got] == [e["id"] for e in events if e["type"].startswith("invoice.")]
+    r = http.get(f"{sb.url}/v1/events?limit=100&types[]=customer.created&types[]=charge.succeeded")
+    assert {e["type"] for e in r.json()["data"]} == {"customer.created", "charge.succeeded"}
+    status, _ = get(
+        http, sb, "/v1/events", type="customer.created", **{"types[]": "charge.succeeded"}
+    )
+    assert status == 400
+
+
+# ---------------------------------------------------------------------------------------------
+def test_invoice_lines_truncate_at_ten_and_the_rest_pages(
+    http: requests.Session, sb: StripeSandbox
+) -> None:
+    inv = next(i for i in sb.objects("invoices") if i["lines"]["total_count"] > 10)
+    status, body = get(http, sb, f"/v1/invoices/{inv['id']}")
+    lines = body["lines"]
+    assert lines["object"] == "list"
+    assert len(lines["data"]) == 10
+    assert lines["has_more"] is True
+    assert lines["url"] == f"/v1/invoices/{inv['id']}/lines"
+    everything = walk(http, sb, lines["url"], limit=3)
+    assert [li["id"] for li in everything[:10]] == [li["id"] for li in lines["data"]]
+    assert len(everything) == lines["total_count"]
+    assert {li["invoice"] for li in everything} == {inv["id"]}
+    status, body = get(http, sb, lines["url"], starting_after=lines["data"][-1]["id"], limit=100)
+    assert status == 200
+    assert [li["id"] for li in body["data"]] == [li["id"] for li in everything[10:]]
+    assert body["url"] == lines["url"]
+
+
+def test_subscription_items_truncate_at_ten_and_the_rest_pages(
+    http: requests.Session, sb: StripeSandbox
+) -> None:
+    sub = next(s for s in sb.objects("subscriptions") if s["items"]["total_count"] > 10)
+    items = sub["items"]
+    assert len(items["data"]) == 10
+    assert items["has_more"] is True
+    assert items["url"] == f"/v1/subscription_items?subscription={sub['id']}"
+    everything = walk(http, sb, "/v1/subscription_items", subscription=sub["id"], limit=4)
+    assert [i["id"] for i in everything[:10]] == [i["id"] for i in items["data"]]
+    assert len(everything) == items["total_count"]
+    assert {i["subscription"] for i in everything} == {sub["id"]}
+    r = http.get(sb.url + items["url"] + "&limit=100")
+    assert r.json()["url"] == "/v1/subscription_items"
+    assert len(r.json()["data"]) == items["total_count"]
+
+
+def test_subscription_items_need_a_subscription(http: requests.Session, sb: StripeSandbox) -> None:
+    status, body = get(http, sb, "/v1/subscription_items")
+    assert status == 400
+    assert body["error"]["code"] == "parameter_missing"
+    assert body["error"]["param"] == "subscription"
+    status, body = get(http, sb, "/v1/subscription_items", subscription="sub_nope")
+    assert status == 404
+    assert body["error"]["code"] == "resource_missing"
+
+
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("resource", [*LISTS, "subscriptions", "subscription_items"])
+def test_retrieve_by_id(http: requests.Session, sb: StripeSandbox, resource: str) -> None:
+    obj = sb.objects(resource)[-1]
+    status, body = get(http, sb, f"/v1/{resource}/{obj['id']}")
+    assert status == 200
+    assert body == obj
+
+
+def test_retrieve_missing_is_a_404(http: requests.Session, sb: StripeSandbox) -> None:
+    status, body = get(http, sb, "/v1/customers/cus_x")
+    assert status == 404
+    assert body["error"] == {
+        "code": "resource_missing", "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
+        "message": "No such customer: 'cus_x'", "param": "id", "type": "invalid_request_error",
+    }  # fmt: skip
+    assert get(http, sb, "/v1/invoices/in_x/lines")[0] == 404
+
+
+def test_unknown_path_is_unrecognized(http: requests.Session, sb: StripeSandbox) -> None:
+    status, body = get(http, sb, "/v1/foo")
+    assert status == 404
+    assert body["error"]["type"] == "invalid_request_error"
+    assert body["error"]["message"].startswith("Unrecognized request URL (GET: /v1/foo).")
+
+
+def test_account(http: requests.Session, sb: StripeSandbox) -> None:
+    status, body = get(http, sb, "/v1/account")
+    assert status == 200
+    assert body["id"] == DEMO_ACCOUNT_ID
+    assert body["object"] == "account"
+    assert body["default_currency"] == "usd"
+
+
+def test_expand(http: requests.Session, sb: StripeSandbox) -> None:
+    r = http.get(
+        f"{sb.url}/v1/charges?limit=3&expand[]=data.customer&expand[]=data.balance_transaction"
+    )
+    for ch in r.json()["data"]:
+        assert ch["customer"]["object"] == "customer"
+        assert ch["balance_transaction"]["object"] == "balance_transaction"
+    inv = sb.objects("invoices")[0]
+    r = http.get(
+        f"{sb.url}/v1/invoices/{inv['id']}?expand[0]=parent.subscription_details.subscription"
+    )
+    assert r.json()["parent"]["subscription_details"]["subscription"]["object"] == "subscription"
+    assert get(http, sb, "/v1/charges", **{"expand[]": "customer"})[0] == 400
+
+
+# ---------------------------------------------------------------------------------------------
+def test_the_stripe_sdk_reads_the_sandbox(sb: StripeSandbox) -> None:
+    """stripe-python itself parses the responses and pages with its own cursor logic."""
+    client = stripe.StripeClient(DEMO_API_KEY, base_addresses={"api": sb.url})
+    ids = [i.id for i in client.v1.invoices.list({"limit": 100}).auto_paging_iter()]
+    assert ids == [i["id"] for i in sb.objects("invoices")]
+    inv = next(i for i in sb.objects("invoices") if i["lines"]["has_more"])
+    lines = client.v1.invoices.line_items.list(inv["id"], {"limit": 5}).auto_paging_iter()
+    assert len(list(lines)) == inv["lines"]["total_count"]
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        client.v1.customers.retrieve("cus_gone")
+    assert missing.value.code == "resource_missing"
+    with pytest.raises(stripe.AuthenticationError):
+        stripe.StripeClient(
+            "rk_live_unknown0000", base_addresses={"api": sb.url}
+        ).v1.customers.list()

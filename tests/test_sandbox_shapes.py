@@ -1,0 +1,318 @@
+"""The sandbox's objects have the shape stripe 16.1.0 (API 2026-10-28.endive) declares, and the
+generated business has the properties the tap's tests rely on."""
+
+from __future__ import annotations
+
+import decimal
+import inspect
+import json
+import re
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import stripe
+from stripe._list_object import ListObject
+from stripe._stripe_object import StripeObject, UntypedStripeObject
+
+from tests.stripe_sandbox import API_VERSION, DEMO_ACCOUNT_ID, RESOURCES, StripeSandbox
+from tests.stripe_sandbox.data import EVENT_RETENTION
+
+NOW = 1_795_000_000  # a fixed clock keeps the data identical from run to run
+SCHEMAS = Path(__file__).resolve().parent.parent / "tap_stripe_readonly" / "schemas"
+
+CLASSES: dict[str, type[StripeObject]] = {
+    "customers": stripe.Customer, "products": stripe.Product, "prices": stripe.Price,
+    "subscriptions": stripe.Subscription, "subscription_items": stripe.SubscriptionItem,
+    "invoices": stripe.Invoice, "invoice_line_items": stripe.InvoiceLineItem,
+    "payment_intents": stripe.PaymentIntent, "charges": stripe.Charge, "refunds": stripe.Refund,
+    "balance_transactions": stripe.BalanceTransaction, "events": stripe.Event,
+}  # fmt: skip
+PREFIXES = {
+    "customers": "cus_", "products": "prod_", "prices": "price_", "subscriptions": "sub_",
+    "subscription_items": "si_", "invoices": "in_", "invoice_line_items": "il_",
+    "payment_intents": "pi_", "charges": "ch_", "refunds": "re_",
+    "balance_transactions": "txn_", "events": "evt_",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sb() -> StripeSandbox:
+    return StripeSandbox(scale=0.05, seed=42, now=NOW)  # data only: no server needed
+
+
+# ---------------------------------------------------------------------------------------------
+# A checker of JSON values against the stripe package's type annotations.
+def _fields(cls: type) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in inspect.get_annotations(cls).items()
+        if typing.get_origin(v) is not typing.ClassVar
+    }
+
+
+def _resolve(tp: Any) -> Any:
+    if isinstance(tp, typing.ForwardRef):
+        tp = tp.__forward_arg__
+    if isinstance(tp, str):
+        return getattr(stripe, tp, None)
+    return tp
+
+
+def check(value: Any, tp: Any, path: str) -> Iterator[str]:
+    """Yields a message per mismatch between a JSON value and a stripe type annotation."""
+    tp = _resolve(tp)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp is None:
+        yield f"{path}: unresolvable type"
+    elif tp is typing.Any:
+        return
+    elif origin is typing.Union:
+        if value is None and type(None) in args:
+            return
+        results = [list(check(value, a, path)) for a in args if a is not type(None)]
+        if not any(not r for r in results):
+            yield from min(results, key=len)
+    elif value is None:
+        yield f"{path}: null, but the field is not Optional"
+    elif origin is typing.Literal:
+        if value not in args:
+            yield f"{path}: {value!r} not in {args}"
+    elif origin in (list, typing.List):  # noqa: UP006 - annotations use typing.List
+        if not isinstance(value, list):
+            yield f"{path}: expected a list, got {type(value).__name__}"
+        else:
+            for i, v in enumerate(value):
+                yield from check(v, args[0], f"{path}[{i}]")
+    elif origin is ListObject or tp is ListObject:
+        if not isinstance(value, dict):
+            yield f"{path}: expected a list object"
+            return
+        extra = set(value) - {"object", "data", "has_more", "total_count", "url"}
+        if extra or value.get("object") != "list" or not isinstance(value.get("data"), list):
+            yield f"{path}: malformed list object (extra keys {sorted(extra)})"
+            return
+        for i, v in enumerate(value["data"]):
+            yield from check(v, args[0] if args else typing.Any, f"{path}.data[{i}]")
+    elif origin is UntypedStripeObject:
+        if not isinstance(value, dict):
+            yield f"{path}: expected an object"
+            return
+        for k, v in value.items():
+            yield from check(v, args[0] if args else typing.Any, f"{path}.{k}")
+    elif isinstance(tp, type) and issubclass(tp, StripeObject):
+        if not isinstance(value, dict):
+            yield f"{path}: expected a {tp.__qualname__} object, got {type(value).__name__}"
+            return
+        fields = _fields(tp)
+        for k, v in value.items():
+            if k not in fields:
+                yield f"{path}.{k}: not a field of {tp.__qualname__}"
+            else:
+                yield from check(v, fields[k], f"{path}.{k}")
+    elif tp is bool:
+        if not isinstance(value, bool):
+            yield f"{path}: expected bool, got {value!r}"
+    elif tp is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            yield f"{path}: expected int, got {value!r}"
+    elif tp is float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            yield f"{path}: expected a number, got {value!r}"
+    elif tp is str:
+        if not isinstance(value, str):
+            yield f"{path}: expected str, got {value!r}"
+    elif tp is decimal.Decimal:
+        # Stripe sends decimals as strings ("1500", "12.5").
+        if not isinstance(value, str) or not re.fullmatch(r"-?\d+(\.\d+)?", value):
+            yield f"{path}: expected a decimal string, got {value!r}"
+    else:
+        yield f"{path}: unhandled annotation {tp!r}"
+
+
+def test_checker_catches_mistakes() -> None:
+    bad = {
+        "id": "cus_1",
+        "object": "customer",
+        "created": "yesterday",
+        "balance": True,
+        "subscription": "sub_1",
+        "metadata": {"n": 1},
+        "livemode": None,
+    }
+    problems = "\n".join(check(bad, stripe.Customer, "customer"))
+    for expected in (
+        "customer.created: expected int",
+        "customer.balance: expected int",
+        "customer.subscription: not a field",
+        "customer.metadata.n: expected str",
+        "customer.livemode: null",
+    ):
+        assert expected in problems
+
+
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_every_field_exists_in_the_stripe_class(sb: StripeSandbox, resource: str) -> None:
+    objects = sb.objects(resource)
+    assert objects
+    cls = CLASSES[resource]
+    top_level = set(_fields(cls))
+    problems: list[str] = []
+    for obj in objects:
+        assert set(obj) <= top_level, set(obj) - top_level
+        problems.extend(check(obj, cls, f"{resource}[{obj['id']}]"))
+        if resource == "events":
+            # data.object is untyped in the Event class: check it against its own class.
+            inner = obj["data"]["object"]
+            inner_cls = next(
+                c for c in CLASSES.values() if inner["object"] == getattr(c, "OBJECT_NAME", None)
+            )
+            problems.extend(check(inner, inner_cls, f"{obj['id']}.data.object"))
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_account_matches_the_stripe_class(sb: StripeSandbox) -> None:
+    account = sb.store.account
+    assert account["id"] == DEMO_ACCOUNT_ID
+    assert not list(check(account, stripe.Account, "account"))
+
+
+@pytest.mark.skipif(not SCHEMAS.is_dir(), reason="the tap's schemas are not generated yet")
+@pytest.mark.parametrize("resource", [r for r in RESOURCES if (SCHEMAS / f"{r}.json").exists()])
+def test_the_taps_schemas_accept_every_object(sb: StripeSandbox, resource: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((SCHEMAS / f"{resource}.json").read_text())
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for obj in sb.objects(resource):
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(obj)]
+        assert not errors, (obj["id"], errors[:5])
+
+
+# ---------------------------------------------------------------------------------------------
+def test_ids_have_stripe_prefixes_and_a_fixed_format(sb: StripeSandbox) -> None:
+    seen: set[str] = set()
+    for resource, prefix in PREFIXES.items():
+        ids = sb.ids(resource)
+        assert ids
+        assert all(re.fullmatch(rf"{prefix}[0-9A-Za-z]{{14,24}}", i) for i in ids), resource
+        assert not ids & seen
+        seen |= ids
+
+
+def test_objects_are_in_the_past_and_links_resolve(sb: StripeSandbox) -> None:
+    ids = {r: sb.ids(r) for r in RESOURCES}
+    for resource in RESOURCES:
+        for obj in sb.objects(resource):
+            if "created" in obj:
+                assert obj["created"] <= NOW, (resource, obj["id"])
+            if resource not in (
+                "events",
+                "balance_transactions",
+                "subscription_items",
+                "invoice_line_items",
+                "refunds",
+            ):
+                assert obj["livemode"] is True
+            if "customer" in obj and obj["customer"] is not None:
+                assert obj["customer"] in ids["customers"]
+    for inv in sb.objects("invoices"):
+        parent = inv["parent"]
+        if parent is not None:
+            assert parent["subscription_details"]["subscription"] in ids["subscriptions"]
+        lines = inv["lines"]
+        assert len(lines["data"]) == min(10, lines["total_count"])
+        assert lines["has_more"] is (lines["total_count"] > 10)
+    for line in sb.objects("invoice_line_items"):
+        assert line["invoice"] in ids["invoices"]
+        details = line["parent"]["subscription_item_details"]
+        if details is not None:
+            assert details["subscription_item"] in ids["subscription_items"]
+        assert line["pricing"]["price_details"]["price"] in ids["prices"]
+    for item in sb.objects("subscription_items"):
+        assert item["subscription"] in ids["subscriptions"]
+        assert item["price"]["id"] in ids["prices"]
+        assert item["current_period_start"] < item["current_period_end"]
+    for ch in sb.objects("charges"):
+        assert ch["payment_intent"] in ids["payment_intents"]
+        if ch["status"] == "succeeded":
+            assert ch["balance_transaction"] in ids["balance_transactions"]
+    for re_ in sb.objects("refunds"):
+        assert re_["charge"] in ids["charges"]
+    sources = ids["charges"] | ids["refunds"]
+    assert all(t["source"] in sources for t in sb.objects("balance_transactions"))
+
+
+def test_the_business_has_the_cases_a_tap_must_handle(sb: StripeSandbox) -> None:
+    counts = sb.counts()
+    assert counts["customers"] == 100
+    assert counts["products"] >= 3
+    subs = sb.objects("subscriptions")
+    statuses = {s["status"] for s in subs}
+    assert {"active", "canceled", "past_due"} <= statuses
+    assert any(s["items"]["total_count"] > 10 and s["items"]["has_more"] for s in subs)
+    invoices = sb.objects("invoices")
+    assert any(i["lines"]["total_count"] > 10 and i["lines"]["has_more"] for i in invoices)
+    assert {"paid", "open", "draft"} <= {i["status"] for i in invoices}
+    assert any(p["type"] == "one_time" for p in sb.objects("prices"))
+    assert any(not p["active"] for p in sb.objects("prices"))
+    assert sb.objects("refunds")
+    # Spread over years, with many objects sharing days but not ids.
+    created = [c["created"] for c in sb.objects("customers")]
+    assert NOW - min(created) > 3 * 365 * 86400
+    # Only the last 30 days of events, newest first.
+    events = sb.objects("events")
+    assert all(e["created"] >= NOW - EVENT_RETENTION for e in events)
+    assert {"customer.created", "invoice.created", "charge.succeeded"} <= {
+        e["type"] for e in events
+    }
+    assert all(e["api_version"] == API_VERSION for e in events)
+
+
+def test_objects_are_newest_first(sb: StripeSandbox) -> None:
+    for resource in RESOURCES:
+        if resource == "invoice_line_items":
+            continue
+        created = [o["created"] for o in sb.objects(resource)]
+        assert created == sorted(created, reverse=True), resource
+
+
+def test_same_seed_same_data_other_seed_other_data() -> None:
+    a = StripeSandbox(scale=0.02, seed=1, now=NOW)
+    b = StripeSandbox(scale=0.02, seed=1, now=NOW)
+    c = StripeSandbox(scale=0.02, seed=2, now=NOW)
+    assert a.objects("invoices") == b.objects("invoices")
+    assert a.objects("events") == b.objects("events")
+    assert a.ids("customers") != c.ids("customers")
+
+
+def test_small_scales_still_have_truncating_lists() -> None:
+    sb = StripeSandbox(scale=0.02, seed=7, now=NOW)
+    assert any(s["items"]["has_more"] for s in sb.objects("subscriptions"))
+    assert any(i["lines"]["has_more"] for i in sb.objects("invoices"))
+    assert any(s["status"] == "canceled" for s in sb.objects("subscriptions"))
+
+
+def test_objects_made_by_create_update_delete_keep_the_shape() -> None:
+    sb = StripeSandbox(scale=0.02, seed=9, now=NOW)
+    for resource in ("customers", "products", "prices", "charges", "payment_intents", "refunds"):
+        sb.create(resource)
+    sb.create("invoices", lines=12)
+    sub = sb.create("subscriptions", items=11)
+    sb.update("subscription_items", sub["items"]["data"][0]["id"], {"quantity": 3})
+    sb.update("customers", sb.objects("customers")[-1]["id"], {"email": "changed@example.test"})
+    sb.delete("subscriptions", sb.objects("subscriptions")[-1]["id"])
+    sb.delete("customers", sb.objects("customers")[5]["id"])
+    problems: list[str] = []
+    for resource in RESOURCES:
+        for obj in sb.objects(resource):
+            problems.extend(check(obj, CLASSES[resource], f"{resource}[{obj['id']}]"))
+    for evt in sb.objects("events"):
+        inner = evt["data"]["object"]
+        cls = next(c for c in CLASSES.values() if inner["object"] == getattr(c, "OBJECT_NAME", ""))
+        problems.extend(check(inner, cls, f"{evt['id']}.data.object"))
+        for key, value in (evt["data"].get("previous_attributes") or {}).items():
+            problems.extend(check(value, _fields(cls)[key], f"{evt['id']}.previous.{key}"))
+    assert not problems, "\n".join(problems[:30])
