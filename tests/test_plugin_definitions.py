@@ -1,0 +1,83 @@
+"""meltano.yml and the Meltano Hub definition stay in step with the tap's own settings."""
+
+from __future__ import annotations
+
+import copy
+import typing as t
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tap_stripe_readonly.tap import TapStripeReadonly
+
+ROOT = Path(__file__).resolve().parent.parent
+HUB = ROOT / "hub" / "_data" / "meltano" / "extractors" / "tap-stripe-readonly" / "readonly.yml"
+
+
+def tap_settings() -> dict[str, dict[str, t.Any]]:
+    """The tap's settings as `--about` reports them, SDK built-ins included."""
+    schema = copy.deepcopy(TapStripeReadonly.config_jsonschema)
+    TapStripeReadonly.append_builtin_config(schema)
+    return schema["properties"]
+
+
+def meltano_extractor() -> dict[str, t.Any]:
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    (extractor,) = [
+        e for e in project["plugins"]["extractors"] if e["name"] == "tap-stripe-readonly"
+    ]
+    return extractor
+
+
+def expected_kind(name: str, prop: dict[str, t.Any]) -> str:
+    types = prop.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if prop.get("secret"):
+        return "password"
+    if prop.get("format") == "date-time":
+        return "date_iso8601"
+    (json_type,) = [x for x in types if x != "null"] or [None]
+    return {"string": "string", "boolean": "boolean", "integer": "integer"}.get(
+        json_type, json_type
+    )
+
+
+DEFINITIONS = {
+    "meltano.yml": (meltano_extractor, {"api_key", "account_id", "start_date", "api_url"}),
+    "hub": (lambda: yaml.safe_load(HUB.read_text()), set(tap_settings())),
+}
+
+
+@pytest.mark.parametrize("where", sorted(DEFINITIONS))
+def test_settings_match_the_tap(where):
+    load, must_have = DEFINITIONS[where]
+    definition = load()
+    settings = {s["name"]: s for s in definition["settings"]}
+    tap = tap_settings()
+    assert must_have <= set(settings), f"{where} lacks {must_have - set(settings)}"
+    assert set(settings) <= set(tap), f"{where} has settings the tap lacks"
+    for name, setting in settings.items():
+        assert setting["kind"] == expected_kind(name, tap[name]), name
+        assert bool(setting.get("sensitive")) == bool(tap[name].get("secret")), name
+        if "default" in tap[name] and "value" in setting:
+            assert setting["value"] == tap[name]["default"], name
+    required = TapStripeReadonly.config_jsonschema["required"]
+    assert definition["settings_group_validation"] == [required]
+
+
+@pytest.mark.parametrize("where", sorted(DEFINITIONS))
+def test_capabilities_match_the_tap(where):
+    definition = DEFINITIONS[where][0]()
+    assert sorted(definition["capabilities"]) == sorted(
+        str(c) for c in TapStripeReadonly.capabilities
+    )
+
+
+def test_hub_definition_names_the_plugin():
+    hub = yaml.safe_load(HUB.read_text())
+    extractor = meltano_extractor()
+    for key in ("name", "namespace", "executable"):
+        assert hub[key] == extractor[key]
+    for key in ("variant", "pip_url", "repo", "label", "description"):
+        assert hub[key], key
