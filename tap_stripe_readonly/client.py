@@ -22,6 +22,8 @@ from tap_stripe_readonly.config import DEFAULT_API_URL, parse_start_date
 from tap_stripe_readonly.errors import (
     CursorVanishedError,
     InvalidApiKeyError,
+    NoConnectAccessError,
+    ParentVanishedError,
     Permission,
     PermissionDeniedError,
     error_body,
@@ -43,7 +45,9 @@ API_VERSION = importlib.resources.files(schemas).joinpath("API_VERSION").read_te
 
 PAGE_SIZE = 100  # Stripe's maximum; fewer requests count against the read allocation.
 
-_CURSOR_PARAMS = {"starting_after", "ending_before"}
+# Stripe's answer when a restricted key is used with Stripe-Account but may not act
+# for connected accounts (sent as a 400 or a 403).
+_NO_CONNECT_ACCESS = "does not have any Connect permissions"
 
 
 class StripeStream(RESTStream[str | None]):
@@ -132,15 +136,20 @@ class StripeStream(RESTStream[str | None]):
                 "update the tap's api_key."
             )
             raise InvalidApiKeyError(msg)
+        if _NO_CONNECT_ACCESS in message:
+            msg = (
+                f"{message} Grant the key Connect permissions (Read) in the Dashboard, or "
+                "unset account_id to read the key's own account."
+            )
+            raise NoConnectAccessError(msg)
         if status == 403:
             raise PermissionDeniedError(message, permission_in_message(message, self.permission))
         error = error_body(response)
-        if (
-            status == 400
-            and error.get("code") == "resource_missing"
-            and error.get("param") in _CURSOR_PARAMS
-        ):
-            raise CursorVanishedError(message)
+        if error.get("code") == "resource_missing":
+            if status == 400 and error.get("param") == "starting_after":
+                raise CursorVanishedError(message)
+            if status == 404:
+                raise ParentVanishedError(message)
         # Stripe says outright whether a retry can help; that wins over the status.
         should_retry = response.headers.get("Stripe-Should-Retry")
         if should_retry == "false":
@@ -171,11 +180,16 @@ class StripeStream(RESTStream[str | None]):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Records of this stream; a 403 skips the stream instead of failing the sync."""
-        if self._tap.sync_report.is_skipped(self.name):
-            return
+        sent_any = False
         try:
-            yield from self._list_records(context)
+            for record in self._list_records(context):
+                sent_any = True
+                yield record
         except PermissionDeniedError as exc:
+            if sent_any:
+                # Records newer than the unsent ones are out: the SDK would make their
+                # `created` the bookmark, and the next run would never list the rest.
+                self.get_context_state(context).pop("progress_markers", None)
             self._tap.sync_report.skip(self, exc.permission)
 
     def _list_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
@@ -266,6 +280,13 @@ class StripeChildStream(StripeStream):
             yield from self._list_remainder(remainder, sent)
         except PermissionDeniedError as exc:
             self._tap.sync_report.skip(self, exc.permission)
+        except ParentVanishedError:
+            # Deleted since its page was listed (draft invoices can be): nothing to sync.
+            self.logger.warning(
+                "'%s' of %s: the parent was deleted during the sync; skipped.",
+                self.name,
+                context and context.get("parent_id"),
+            )
 
     def _list_remainder(self, context: Context, sent: set[str]) -> t.Iterable[dict[str, t.Any]]:
         """The items after the embedded ones; if the cursor item vanishes, start over."""

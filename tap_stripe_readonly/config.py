@@ -14,10 +14,20 @@ from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.stripe.com"
 
+# The permissions of the streams in streams.py (a test keeps the two in step).
+KEY_PERMISSIONS = (
+    "Customers",
+    "Charges",
+    "PaymentIntents",
+    "Invoices",
+    "Subscriptions",
+    "Products",
+    "Prices",
+    "Balance",
+)
 HOW_TO_CREATE_KEY = (
     "Create one in the Stripe Dashboard (live mode): Developers > API keys > "
-    "Create restricted key, grant Read on Customers, Charges & PaymentIntents, "
-    "Invoices, Subscriptions, Products & Prices and Balance Transactions, leave "
+    f"Create restricted key, grant Read on {', '.join(KEY_PERMISSIONS)}, leave "
     "everything else at None, and paste the rk_live_... key it shows."
 )
 

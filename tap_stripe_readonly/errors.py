@@ -31,8 +31,16 @@ class Permission:
         return f'Read on "{self.label}" ({self.name})'
 
 
-class InvalidApiKeyError(FatalAPIError):
-    """401: the key is unknown, revoked or mistyped. Nothing else can work."""
+class StopSyncError(FatalAPIError):
+    """An error after which no stream can work: the run stops with its message alone."""
+
+
+class InvalidApiKeyError(StopSyncError):
+    """401: the key is unknown, revoked or mistyped."""
+
+
+class NoConnectAccessError(StopSyncError):
+    """The key may not act for ``account_id`` (it has no Connect permissions)."""
 
 
 class PermissionDeniedError(FatalAPIError):
@@ -45,6 +53,10 @@ class PermissionDeniedError(FatalAPIError):
 
 class CursorVanishedError(FatalAPIError):
     """400 resource_missing on a list cursor: the object paged from is gone."""
+
+
+class ParentVanishedError(FatalAPIError):
+    """404 resource_missing on a nested list: its parent was deleted mid-sync."""
 
 
 def error_body(response: requests.Response) -> dict[str, t.Any]:

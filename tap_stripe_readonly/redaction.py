@@ -27,9 +27,13 @@ def install_log_redaction() -> None:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if record.args or _STRIPE_KEY.search(str(record.msg)):
-            record.msg = redact(record.getMessage())
-            record.args = ()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format call: logging reports it itself, later
+            record.msg = redact(str(record.msg))
+        else:
+            if record.args or _STRIPE_KEY.search(message):
+                record.msg, record.args = redact(message), ()
         if record.exc_info and record.exc_info[1] is not None:
             # Formatters render exc_text as is when it is set.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))

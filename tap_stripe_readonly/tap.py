@@ -8,9 +8,10 @@ import typing as t
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import PluginCapabilities
 
 from tap_stripe_readonly.config import DEFAULT_API_URL, HOW_TO_CREATE_KEY, config_problems
-from tap_stripe_readonly.errors import InvalidApiKeyError, Permission
+from tap_stripe_readonly.errors import Permission, StopSyncError
 from tap_stripe_readonly.redaction import install_log_redaction
 from tap_stripe_readonly.streams import STREAM_TYPES
 
@@ -58,6 +59,10 @@ class TapStripeReadonly(Tap):
     """Singer tap for Stripe, using a restricted read-only key."""
 
     name = "tap-stripe-readonly"
+
+    # Not BATCH: the SDK syncs a nested stream once per parent record, so batching
+    # would write one file per invoice and per subscription.
+    capabilities = [c for c in Tap.capabilities if c != PluginCapabilities.BATCH]
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -127,8 +132,9 @@ class TapStripeReadonly(Tap):
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         try:
             super().invoke(*args, **kwargs)
-        except InvalidApiKeyError as exc:
-            # Nothing else can work with this key: one clear line, no traceback.
+        except StopSyncError as exc:
+            # No stream can work (bad key, no access to the account): one clear line,
+            # no traceback.
             cls.logger.error("%s", exc)
             sys.exit(1)
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from tap_stripe_readonly import client
-from tap_stripe_readonly.client import API_VERSION
+from tap_stripe_readonly.client import API_VERSION, StripeStream
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, sync, tap_config
@@ -67,6 +67,15 @@ def test_children_carry_their_parent_id(sandbox, full_sync):
     assert all(r["subscription"] in subscriptions for r in result.records("subscription_items"))
 
 
+def test_one_schema_message_per_stream_and_no_state_per_parent(full_sync):
+    result, _ = full_sync
+    schemas = [m["stream"] for m in result.of_type("SCHEMA")]
+    assert sorted(schemas) == sorted(STREAMS)
+    bookmarks = result.states[-1]["bookmarks"]
+    for child in ("invoice_line_items", "subscription_items"):
+        assert "partitions" not in bookmarks.get(child, {})
+
+
 def test_only_gets_with_pinned_version_and_account(full_sync):
     _, stats = full_sync
     assert stats["non_get"] == 0
@@ -110,27 +119,71 @@ def test_second_run_with_state_adds_only_new_objects(own_sandbox):
     )
 
 
-def test_interrupted_run_resumes_without_gap(own_sandbox, monkeypatch):
-    first = sync(tap_config(own_sandbox))
-    new = {own_sandbox.create("customers")["id"] for _ in range(12)}
+@pytest.mark.parametrize("backfill", [True, False], ids=["first run", "incremental run"])
+def test_interrupted_run_resumes_without_gap(own_sandbox, monkeypatch, backfill):
+    state = None if backfill else sync(tap_config(own_sandbox)).states[-1]
+    new = set()
+    for _ in range(12):  # each a second apart, so a bookmark can fall between them
+        own_sandbox.advance(1)
+        new.add(own_sandbox.create("customers")["id"])
+    expected = own_sandbox.ids("customers") if backfill else new
     # STATE after every 3 records, so the run can be cut between two of them.
-    monkeypatch.setattr(TapStripeReadonly, "STATE_MSG_FREQUENCY", 3, raising=False)
     for stream_type in STREAM_TYPES:
         monkeypatch.setattr(stream_type, "STATE_MSG_FREQUENCY", 3)
-    second = sync(tap_config(own_sandbox), state=first.states[-1])
-    # Cut the second run after its 7th customer record, as if the process died there.
-    cut, seen = None, 0
-    for index, message in enumerate(second.messages):
-        if message["type"] == "RECORD" and message["stream"] == "customers":
-            seen += 1
-            if seen == 7:
-                cut = index
-                break
-    assert cut is not None
-    before_cut = SyncResult(second.messages[: cut + 1])
+    run = sync(tap_config(own_sandbox), state=state)
+    # Cut the run after its 7th customer record, as if the process died there.
+    customers = [
+        i
+        for i, m in enumerate(run.messages)
+        if m["type"] == "RECORD" and m["stream"] == "customers"
+    ]
+    before_cut = SyncResult(run.messages[: customers[6] + 1])
     assert before_cut.states, "no STATE before the cut: the test would prove nothing"
     resumed = sync(tap_config(own_sandbox), state=before_cut.states[-1])
-    assert new <= before_cut.ids("customers") | resumed.ids("customers")
+    assert expected <= before_cut.ids("customers") | resumed.ids("customers")
+
+
+def test_permission_lost_mid_stream_keeps_the_previous_bookmark(own_sandbox, monkeypatch):
+    monkeypatch.setattr(client, "PAGE_SIZE", 10)
+    key = "rk_live_sandboxRevokedMidway0000000000"
+    own_sandbox.add_key(key)
+    parse_response = StripeStream.parse_response
+
+    def parse_then_lose_permission(self, response):
+        yield from parse_response(self, response)
+        if self.name == "customers":
+            own_sandbox.add_key(key, denied=("customer_read",))
+
+    monkeypatch.setattr(StripeStream, "parse_response", parse_then_lose_permission)
+    first = sync(tap_config(own_sandbox, api_key=key))
+    assert 0 < len(first.ids("customers")) < len(own_sandbox.ids("customers"))
+    assert "replication_key_value" not in first.states[-1]["bookmarks"].get("customers", {})
+
+    monkeypatch.setattr(StripeStream, "parse_response", parse_response)
+    own_sandbox.add_key(key)
+    resumed = sync(tap_config(own_sandbox, api_key=key), state=first.states[-1])
+    assert resumed.ids("customers") == own_sandbox.ids("customers")
+
+
+def test_parent_deleted_before_its_sub_list_is_read(own_sandbox, caplog):
+    invoice = next(i for i in own_sandbox.objects("invoices") if i["lines"]["has_more"])
+    own_sandbox.delete("invoices", invoice["id"])
+    tap = TapStripeReadonly(config=tap_config(own_sandbox), validate_config=True)
+    lines = tap.streams["invoice_line_items"]
+    lines.embedded_page = invoice["lines"]
+    emitted = [r["id"] for r in lines.get_records({"parent_id": invoice["id"]})]
+    assert emitted == [line["id"] for line in invoice["lines"]["data"]]
+    assert "the parent was deleted during the sync" in caplog.text
+
+
+def test_children_get_their_parent_id_when_stripe_leaves_it_out(shared_sandbox):
+    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
+    line = tap.streams["invoice_line_items"].post_process({"id": "il_1"}, {"parent_id": "in_1"})
+    item = tap.streams["subscription_items"].post_process(
+        {"id": "si_1", "subscription": None}, {"parent_id": "sub_1"}
+    )
+    assert line["invoice"] == "in_1"
+    assert item["subscription"] == "sub_1"
 
 
 def test_vanished_cursor_resumes_from_last_created(own_sandbox, monkeypatch):
