@@ -29,8 +29,12 @@ def install_log_redaction() -> None:
         record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # a bad format call: logging reports it itself, later
+        except Exception:
+            # A bad format call: logging reports it when it is emitted, message and
+            # arguments included, so both are redacted here.
             record.msg = redact(str(record.msg))
+            if isinstance(record.args, tuple):
+                record.args = tuple(redact(str(arg)) for arg in record.args)
         else:
             if record.args or _STRIPE_KEY.search(message):
                 record.msg, record.args = redact(message), ()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
+from tap_stripe_readonly.config import HOW_TO_CREATE_KEY, KEY_PERMISSIONS
+from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import run_cli, sync, tap_config
 
@@ -84,3 +86,10 @@ def test_cli_exits_non_zero_before_any_request(shared_sandbox, tmp_path, overrid
     assert BODY not in result.stderr + result.stdout
     assert result.stdout == ""
     assert shared_sandbox.stats["requests"] == {}
+
+
+def test_key_guidance_names_every_permission_the_streams_need():
+    needed = {stream.permission.label for stream in STREAM_TYPES}
+    assert set(KEY_PERMISSIONS) == needed
+    for label in needed:
+        assert label in HOW_TO_CREATE_KEY

@@ -12,7 +12,7 @@ import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_stripe_readonly.client import StripeStream
-from tap_stripe_readonly.errors import Permission, permission_in_message
+from tap_stripe_readonly.errors import NoConnectAccessError, Permission, permission_in_message
 from tap_stripe_readonly.redaction import install_log_redaction, redact
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
@@ -162,6 +162,18 @@ def test_retry_decision_honours_stripe_should_retry(shared_sandbox, status, head
         assert not isinstance(raised.value, RetriableAPIError)
 
 
+@pytest.mark.parametrize("status", [400, 403])
+def test_key_without_connect_access_stops_the_run(shared_sandbox, status):
+    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
+    message = (
+        "You passed a restricted API key with the Stripe-Account header, but the restricted "
+        "API key does not have any Connect permissions."
+    )
+    body = {"error": {"message": message, "type": "invalid_request_error"}}
+    with pytest.raises(NoConnectAccessError, match="unset account_id"):
+        tap.streams["customers"].validate_response(_response(status, body=body))
+
+
 def test_redact_hides_keys_and_their_masked_forms():
     text = (
         f"Invalid API Key provided: rk_live_****{SECRET[-4:]}; "
@@ -190,6 +202,14 @@ def test_log_records_are_redacted_whatever_the_logger():
     assert "rk_live_[redacted]" in output
     assert SECRET not in output
     assert SECRET[-4:] not in output
+
+
+def test_a_bad_log_call_neither_crashes_nor_leaks():
+    install_log_redaction()
+    record = logging.getLogger("some.library").makeRecord(
+        "some.library", logging.WARNING, __file__, 1, "two args %s %s", (f"rk_live_{SECRET}",), None
+    )
+    assert SECRET not in str(record.msg) + str(record.args)
 
 
 def test_key_never_appears_in_output_even_at_debug(own_sandbox, tmp_path):
