@@ -22,8 +22,7 @@ def list_page(response: requests.Response) -> dict[str, t.Any]:
 class StripeListPaginator(BaseAPIPaginator[str | None]):
     """Pages a Stripe list object (``{"object": "list", "data": [...], "has_more": ...}``).
 
-    The token is the id to pass as ``starting_after``; the start value lets a
-    sub-list continue after the items its parent already embedded.
+    The token is the id of the page's last object, to pass as ``starting_after``.
     """
 
     def has_more(self, response: requests.Response) -> bool:
