@@ -228,10 +228,8 @@ class StripeStream(RESTStream[str | None]):
         # The SDK syncs the children right after this call, for this record. Each
         # child takes its embedded first page from here: in the context, it would be
         # copied into every metric log line.
-        for child in self.child_streams:
-            t.cast("StripeChildStream", child).embedded_page = record.get(
-                t.cast("StripeChildStream", child).embedded_field
-            )
+        for child in t.cast("list[StripeChildStream]", self.child_streams):
+            child.embedded_page = record.get(child.embedded_field)
         return {"parent_id": record["id"]}
 
     def _write_schema_message(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from .data import EVENT_RETENTION, Obj
-from .store import OBJECT_NAMES, CursorMissing, Store, paginate, resource_of
+from .store import GENERATED_LISTS, OBJECT_NAMES, CursorMissing, Store, paginate, resource_of
 
 # resource -> (permission, display name) of the restricted-key permission that reads it.
 PERMISSIONS = {
@@ -105,18 +105,7 @@ class Route:
     object_id: str | None = None
 
 
-LISTABLE = (
-    "customers",
-    "products",
-    "prices",
-    "subscriptions",
-    "invoices",
-    "payment_intents",
-    "charges",
-    "refunds",
-    "balance_transactions",
-    "events",
-)
+LISTABLE = (*GENERATED_LISTS, "events")
 RETRIEVABLE = (*LISTABLE, "subscription_items")
 _ID = r"([A-Za-z0-9_\-]+)"
 _RETRIEVE_RE = re.compile(rf"^/v1/({'|'.join(RETRIEVABLE)})/{_ID}$")

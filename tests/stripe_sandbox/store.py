@@ -24,6 +24,18 @@ RESOURCES = (
     "events",
 )  # fmt: skip
 # Object names as Stripe spells them in "No such <name>: '<id>'" messages.
+# Top-level lists the generated business fills directly (nested items and events aside).
+GENERATED_LISTS = (
+    "customers",
+    "products",
+    "prices",
+    "subscriptions",
+    "invoices",
+    "payment_intents",
+    "charges",
+    "refunds",
+    "balance_transactions",
+)
 OBJECT_NAMES = {
     "customers": "customer", "products": "product", "prices": "price",
     "subscriptions": "subscription", "subscription_items": "subscription_item",
@@ -198,17 +210,7 @@ class Store:
             self.lines_by_invoice.setdefault(inv_id, []).extend(lines)
             for line in lines:
                 self.line_parent[line["id"]] = inv_id
-        for name in (
-            "customers",
-            "products",
-            "prices",
-            "subscriptions",
-            "invoices",
-            "payment_intents",
-            "charges",
-            "refunds",
-            "balance_transactions",
-        ):
+        for name in GENERATED_LISTS:
             objs = getattr(biz, name)
             if objs:
                 self.collections[name].load(objs)
