@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+import typing
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
+import stripe
 
-from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox import API_VERSION, DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox.data import EVENT_TYPES
+from tests.test_sandbox_shapes import check, event_problems
 
 NOW = 1_795_000_000
 DAY = 86_400
@@ -162,3 +167,237 @@ def test_create_rejects_unsupported_resources(sb: StripeSandbox) -> None:
         sb.create("balance_transactions")
     with pytest.raises(ValueError, match="unknown resource"):
         sb.create("coupons")
+
+
+# ---------------------------------------------------------------------------------------------
+# Event names and shapes as Stripe's.
+def stripe_event_types() -> set[str]:
+    return set(typing.get_args(inspect.get_annotations(stripe.Event)["type"]))
+
+
+def test_every_event_type_the_sandbox_can_emit_is_a_stripe_one() -> None:
+    names = stripe_event_types()
+    assert len(names) == 275  # stripe 16.1.0
+    assert names >= EVENT_TYPES, sorted(EVENT_TYPES - names)
+    sb = StripeSandbox(scale=0.01, seed=1, now=NOW)
+    with pytest.raises(ValueError, match=r"customer\.subscription\.canceled"):
+        sb.store._emit("customer.subscription.canceled", {})
+
+
+def exercise(sb: StripeSandbox, account: str | None = None) -> None:
+    """Every mutation the sandbox offers, once."""
+    for resource in ("customers", "products", "prices", "charges", "payment_intents", "refunds"):
+        sb.create(resource, account=account)
+    sb.create("subscriptions", items=11, account=account)
+    sb.create_burst("customers", 3, account=account)
+    sb.create("invoices", lines=2, account=account)
+    drafts = [i for i in sb.objects("invoices", account=account) if i["status"] == "draft"]
+    sb.add_invoice_lines(drafts[0]["id"], 2, account=account)
+    sb.pay_invoice(drafts[0]["id"], account=account)
+    open_ = next(i for i in sb.objects("invoices", account=account) if i["status"] == "open")
+    sb.pay_invoice(open_["id"], account=account)
+    subscriber = next(
+        s["customer"]
+        for s in sb.objects("subscriptions", account=account)
+        if s["status"] == "active"
+    )
+    sb.emit_upcoming_invoice(subscriber, account=account)
+    sb.advance(3 * DAY)
+    sb.settle_balance_transactions(account=account)
+    item = sb.objects("subscriptions", account=account)[0]["items"]["data"][0]
+    sb.update("subscription_items", item["id"], {"quantity": 2}, account=account)
+    line = sb.objects("invoice_line_items", account=account)[0]
+    sb.update("invoice_line_items", line["id"], {"description": "Changed"}, account=account)
+    product = sb.objects("products", account=account)[0]
+    sb.update("products", product["id"], {"active": False}, account=account)
+    for resource in ("customers", "prices", "charges", "refunds"):
+        obj = sb.objects(resource, account=account)[0]
+        sb.update(resource, obj["id"], {"metadata": {"a": "b"}}, account=account)
+    for resource in ("subscriptions", "customers", "products", "prices", "invoices"):
+        sb.delete(resource, sb.objects(resource, account=account)[-1]["id"], account=account)
+
+
+def test_every_emitted_event_is_named_and_shaped_as_stripe_does() -> None:
+    sb = StripeSandbox(scale=0.02, seed=12, now=NOW, connected_accounts=1)
+    exercise(sb)
+    exercise(sb, sb.accounts[1])
+    names = stripe_event_types()
+    problems: list[str] = []
+    seen: set[str] = set()
+    for account in sb.accounts:
+        for evt in sb.objects("events", account=account):
+            seen.add(evt["type"])
+            problems.extend(check(evt, stripe.Event, evt["id"]))
+            problems.extend(event_problems(evt))
+    assert seen <= EVENT_TYPES <= names
+    # The exercise reaches every type the sandbox knows (no generated charge is pending).
+    assert seen == EVENT_TYPES - {"charge.pending"}
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_event_api_version_can_differ_from_the_objects(sb: StripeSandbox) -> None:
+    old = "2022-11-15"
+    cus = sb.objects("customers")[-1]["id"]
+    sb.update("customers", cus, {"name": "Before"})
+    assert latest_event(sb, "customer.updated")["api_version"] == API_VERSION
+    sb.set_event_api_version(old)
+    updated = sb.update("customers", cus, {"name": "After"})
+    evt = latest_event(sb, "customer.updated")
+    assert evt["api_version"] == old
+    assert evt["data"]["object"] == updated  # still rendered as the sandbox renders it
+    assert {e["api_version"] for e in sb.objects("events")} == {API_VERSION, old}
+
+
+def new_types(sb: StripeSandbox, since: int) -> list[str]:
+    """Types of the events emitted after the first `since` events, oldest first."""
+    events = sb.objects("events")
+    return [e["type"] for e in reversed(events[: len(events) - since])]
+
+
+def test_paying_an_open_invoice(sb: StripeSandbox) -> None:
+    # A past-due subscription's latest invoice: open, its payment attempts failed.
+    sub = next(s for s in sb.objects("subscriptions") if s["status"] == "past_due")
+    inv = api(sb, f"/v1/invoices/{sub['latest_invoice']}").json()
+    assert inv["status"] == "open"
+    assert api(sb, f"/v1/customers/{sub['customer']}").json()["delinquent"] is True
+    before_events = len(sb.objects("events"))
+    sb.advance(60)
+    paid = sb.pay_invoice(inv["id"])
+    assert paid["status"] == "paid"
+    assert paid["amount_paid"] == inv["total"]
+    assert paid["amount_remaining"] == 0
+    assert paid["attempted"] is True
+    assert paid["attempt_count"] == inv["attempt_count"] + 1
+    assert paid["status_transitions"]["paid_at"] == sb.now
+    assert paid["next_payment_attempt"] is None
+    assert api(sb, f"/v1/invoices/{inv['id']}").json() == paid
+    # Stripe's order: the payment, then the invoice, then what the payment set right.
+    assert new_types(sb, before_events) == [
+        "payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
+        "invoice.updated", "invoice.paid", "invoice.payment_succeeded",
+        "customer.subscription.updated", "customer.updated",
+    ]  # fmt: skip
+    updated = latest_event(sb, "invoice.updated")
+    assert updated["data"]["object"] == paid
+    previous = updated["data"]["previous_attributes"]
+    assert previous["status"] == "open"
+    assert previous["amount_paid"] == 0
+    assert previous["amount_remaining"] == inv["total"]
+    assert previous["status_transitions"]["paid_at"] is None
+    assert "lines" not in previous  # only what changed
+    charge = latest_event(sb, "charge.succeeded")["data"]["object"]
+    assert (charge["amount"], charge["customer"]) == (inv["total"], inv["customer"])
+    assert charge["id"] in sb.ids("charges")
+    assert latest_event(sb, "invoice.paid")["data"]["object"] == paid
+    # The subscription is in good standing again, and the customer no longer delinquent.
+    assert api(sb, f"/v1/subscriptions/{sub['id']}").json()["status"] == "active"
+    evt = latest_event(sb, "customer.subscription.updated")
+    assert evt["data"]["previous_attributes"] == {"status": "past_due"}
+    evt = latest_event(sb, "customer.updated")
+    assert evt["data"]["previous_attributes"] == {"delinquent": True}
+    assert evt["data"]["object"]["delinquent"] is False
+    with pytest.raises(ValueError, match="paid"):
+        sb.pay_invoice(inv["id"])
+
+
+def test_paying_a_draft_finalizes_and_numbers_it(sb: StripeSandbox) -> None:
+    draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")
+    assert draft["total"] > 0
+    customer = api(sb, f"/v1/customers/{draft['customer']}").json()
+    before_events = len(sb.objects("events"))
+    paid = sb.pay_invoice(draft["id"])
+    assert paid["number"] == f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
+    assert paid["status_transitions"]["finalized_at"] == sb.now
+    assert paid["hosted_invoice_url"] is not None
+    after = api(sb, f"/v1/customers/{draft['customer']}").json()
+    assert after["next_invoice_sequence"] == customer["next_invoice_sequence"] + 1
+    assert new_types(sb, before_events)[:7] == [
+        "invoice.finalized",
+        "payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
+        "invoice.updated", "invoice.paid", "invoice.payment_succeeded",
+    ]  # fmt: skip
+    finalized = latest_event(sb, "invoice.finalized")["data"]["object"]
+    assert (finalized["status"], finalized["number"]) == ("open", paid["number"])
+
+
+def test_adding_lines_to_a_draft(sb: StripeSandbox) -> None:
+    draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")
+    updated = sb.add_invoice_lines(draft["id"], 12)
+    count = draft["lines"]["total_count"] + 12
+    assert updated["lines"]["total_count"] == count
+    assert updated["lines"]["has_more"] is True
+    lines = api(sb, f"/v1/invoices/{draft['id']}/lines", limit=100).json()["data"]
+    assert len(lines) == count
+    assert updated["total"] == updated["amount_due"] == sum(li["amount"] for li in lines)
+    assert updated["amount_remaining"] == updated["total"]
+    evt = latest_event(sb, "invoice.updated")
+    assert evt["data"]["object"] == updated
+    previous = evt["data"]["previous_attributes"]
+    assert previous["lines"] == draft["lines"]
+    assert previous["total"] == draft["total"]
+    paid = next(i for i in sb.objects("invoices") if i["status"] == "paid")
+    with pytest.raises(ValueError, match="draft"):
+        sb.add_invoice_lines(paid["id"], 1)
+
+
+def test_settling_balance_transactions_is_silent_but_for_the_balance(sb: StripeSandbox) -> None:
+    pending = {t["id"] for t in sb.objects("balance_transactions") if t["status"] == "pending"}
+    assert pending
+    before = sb.balance()
+    events_before = len(sb.objects("events"))
+    assert sb.settle_balance_transactions() == []  # nothing due yet
+    assert len(sb.objects("events")) == events_before
+    sb.advance(3 * DAY)
+    settled = sb.settle_balance_transactions()
+    assert set(settled) == pending
+    for txn_id in settled:
+        assert api(sb, f"/v1/balance_transactions/{txn_id}").json()["status"] == "available"
+    assert new_types(sb, events_before) == ["balance.available"]
+    evt = latest_event(sb, "balance.available")
+    balance = evt["data"]["object"]
+    assert balance == sb.balance()
+    assert balance["object"] == "balance"
+    assert "id" not in balance
+    moved = sum(t["net"] for t in sb.objects("balance_transactions") if t["id"] in pending)
+    assert balance["available"][0]["amount"] == before["available"][0]["amount"] + moved
+    assert balance["pending"][0]["amount"] == 0
+    assert sb.settle_balance_transactions() == []
+
+
+def test_an_upcoming_invoice_has_no_id(sb: StripeSandbox) -> None:
+    sub = next(s for s in sb.objects("subscriptions") if s["status"] == "active")
+    evt = sb.emit_upcoming_invoice(sub["customer"])
+    assert latest_event(sb, "invoice.upcoming") == evt
+    preview = evt["data"]["object"]
+    # stripe.Invoice types `id` as str (not Optional): the preview leaves it out.
+    assert "id" not in preview
+    assert preview["object"] == "invoice"
+    assert preview["customer"] == sub["customer"]
+    assert preview["status"] == "draft"
+    assert preview["billing_reason"] == "upcoming"
+    lines = preview["lines"]["data"]
+    assert preview["total"] == sum(li["amount"] for li in lines)
+    assert all(li["id"].startswith("il_tmp_") and li["invoice"] is None for li in lines)
+    assert not {li["id"] for li in lines} & sb.ids("invoice_line_items")
+    subscribers = {s["customer"] for s in sb.objects("subscriptions")}
+    lonely = next(c for c in sb.objects("customers") if c["id"] not in subscribers)
+    with pytest.raises(ValueError, match="no subscription"):
+        sb.emit_upcoming_invoice(lonely["id"])
+
+
+@pytest.mark.parametrize("resource", ["customers", "products", "prices", "invoices"])
+def test_deleted_events_carry_the_object_with_its_flag(sb: StripeSandbox, resource: str) -> None:
+    # Their stripe classes declare `deleted`; the event shows the object as it was, flagged.
+    obj = sb.objects(resource)[2]
+    sb.delete(resource, obj["id"])
+    evt = latest_event(sb, f"{obj['object']}.deleted")
+    assert evt["data"]["object"] == {**obj, "deleted": True}
+
+
+def test_a_canceled_subscription_is_not_flagged_deleted(sb: StripeSandbox) -> None:
+    sub = next(s for s in sb.objects("subscriptions") if s["status"] == "active")
+    canceled = sb.delete("subscriptions", sub["id"])
+    evt = latest_event(sb, "customer.subscription.deleted")
+    assert evt["data"]["object"] == canceled
+    assert canceled["status"] == "canceled"
+    assert "deleted" not in canceled

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def shared() -> Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.02, seed=3, now=NOW) as sandbox:
+    with StripeSandbox(scale=0.02, seed=3, now=NOW, connected_accounts=1) as sandbox:
         yield sandbox
 
 
@@ -32,8 +32,10 @@ def sb(shared: StripeSandbox) -> Iterator[StripeSandbox]:
     """The module's sandbox with fresh counters; knobs are reset afterwards."""
     shared.reset_stats()
     yield shared
-    shared.set_faults(fault_rate=0.0, latency_ms=0)
+    shared.set_faults(fault_rate=0.0, latency_ms=0, kinds=("500", "drop"))
     shared.set_rate_limits(global_rps=None, endpoint_rps=None)
+    shared.set_rate_limit_should_retry(None)
+    assert shared.cancel_fail_next() == 0, "a test left scripted faults unused"
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -109,13 +111,14 @@ def test_permission_denied_new_form(sb: StripeSandbox) -> None:
 def test_permission_denied_legacy_form_names_the_connected_account(sb: StripeSandbox) -> None:
     key = "rk_live_noCharges00000000000000zz"
     sb.add_key(key, denied=("rak_charge_read",), message_form="legacy")
-    headers = {**bearer(key), "Stripe-Account": "acct_1Other"}
+    connected = sb.accounts[1]
+    headers = {**bearer(key), "Stripe-Account": connected}
     for path in ("/v1/charges", "/v1/refunds"):
         r = requests.get(sb.url + path, headers=headers)
         assert r.status_code == 403
         assert r.json()["error"]["message"] == (
             "The provided key 'rk_live_***0000zz' does not have the required permissions for this "
-            "endpoint on account 'acct_1Other'. Having the 'rak_charge_read' permission would "
+            f"endpoint on account '{connected}'. Having the 'rak_charge_read' permission would "
             "allow this request to continue."
         )
 
@@ -220,11 +223,12 @@ def test_writes_are_refused_and_counted(sb: StripeSandbox, method: str) -> None:
 
 
 def test_stats_count_routes_statuses_and_headers(sb: StripeSandbox) -> None:
+    connected = sb.accounts[1]
     with requests.Session() as http:
         http.headers.update(
-            {**bearer(DEMO_API_KEY), "Stripe-Version": API_VERSION, "Stripe-Account": "acct_1"}
+            {**bearer(DEMO_API_KEY), "Stripe-Version": API_VERSION, "Stripe-Account": connected}
         )
-        inv = sb.objects("invoices")[0]["id"]
+        inv = sb.objects("invoices", account=connected)[0]["id"]
         http.get(f"{sb.url}/v1/customers")
         http.get(f"{sb.url}/v1/customers")
         http.get(f"{sb.url}/v1/invoices/{inv}/lines")
@@ -236,7 +240,8 @@ def test_stats_count_routes_statuses_and_headers(sb: StripeSandbox) -> None:
         "GET (unrecognized)": 1,
     }  # fmt: skip
     assert stats["status"] == {200: 3, 404: 2}
-    assert stats["headers"] == {"Stripe-Account": {"acct_1"}, "Stripe-Version": {API_VERSION}}
+    assert stats["headers"] == {"Stripe-Account": {connected}, "Stripe-Version": {API_VERSION}}
+    assert stats["accounts"] == {connected: 5}
     assert stats["max_in_flight"] >= 1
     assert stats["non_get"] == 0
     assert stats["dropped"] == 0
@@ -307,7 +312,7 @@ def test_cli_prints_a_ready_line_and_stops_on_sigterm() -> None:
         line = proc.stdout.readline()
         assert line.startswith("Stripe sandbox on http://127.0.0.1:"), proc.stderr
         assert "(scale 0.01, seed 5)" in line
-        assert "20 customers" in line
+        assert "140 customers" in line  # 20, and 120 imported in one second
         assert DEMO_API_KEY in line
         url = line.split()[3]
         assert requests.get(f"{url}/v1/customers", headers=bearer(DEMO_API_KEY)).status_code == 200

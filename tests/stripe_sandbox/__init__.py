@@ -4,6 +4,11 @@
     with StripeSandbox(scale=0.05, seed=42) as sb:
         requests.get(f"{sb.url}/v1/customers", auth=(DEMO_API_KEY, ""))
 
+    # Connect: two more accounts, each its own business, behind the Stripe-Account header.
+    with StripeSandbox(scale=0.05, seed=42, connected_accounts=2) as sb:
+        requests.get(f"{sb.url}/v1/balance", auth=(DEMO_API_KEY, ""),
+                     headers={"Stripe-Account": sb.accounts[1]})
+
 Run it standalone with `python -m tests.stripe_sandbox --help`.
 """
 

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-from .server import DEMO_API_KEY, StripeSandbox
+from .server import DEFAULT_FAULT_KINDS, DEMO_API_KEY, FAULT_KINDS, StripeSandbox
 
 
 def _parse_now(value: str) -> int:
@@ -23,6 +23,12 @@ def _parse_now(value: str) -> int:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=datetime.timezone.utc)  # naive dates are taken as UTC
     return int(dt.timestamp())
+
+
+def _parse_bool(value: str) -> bool:
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise argparse.ArgumentTypeError(f"expected true or false, not {value!r}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +54,29 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         metavar="P",
-        help="probability of a 500 or a dropped connection per request",
+        help="probability of a fault (one of --fault-kinds) per request",
+    )
+    p.add_argument(
+        "--fault-kinds",
+        nargs="+",
+        choices=FAULT_KINDS,
+        default=list(DEFAULT_FAULT_KINDS),
+        metavar="KIND",
+        help=f"faults to draw from: {', '.join(FAULT_KINDS)} (default: 500 drop)",
+    )
+    p.add_argument(
+        "--rate-limit-should-retry",
+        type=_parse_bool,
+        default=None,
+        metavar="true|false",
+        help="Stripe-Should-Retry on rate-limit errors (default: no header)",
+    )
+    p.add_argument(
+        "--connected-accounts",
+        type=int,
+        default=0,
+        metavar="N",
+        help="connected accounts besides the platform, reached with the Stripe-Account header",
     )
     p.add_argument(
         "--deny",
@@ -78,17 +106,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit_global=args.rate_limit_global, rate_limit_endpoint=args.rate_limit_endpoint,
         latency_ms=args.latency_ms, fault_rate=args.fault_rate, now=args.now,
         denied=args.deny, keys=args.key, verbose=args.verbose,
+        connected_accounts=args.connected_accounts, fault_kinds=args.fault_kinds,
+        rate_limit_should_retry=args.rate_limit_should_retry,
     )  # fmt: skip
+    # Before the ready line: a SIGTERM sent as soon as it is read must stop us cleanly.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sb.start()
     counts = sb.counts()
     summary = ", ".join(f"{n} {r}" for r, n in counts.items())
+    connected = sb.accounts[1:]
+    accounts = f"; connected accounts {' '.join(connected)}" if connected else ""
     print(
-        f"Stripe sandbox on {sb.url} (scale {args.scale:g}, seed {args.seed}): {summary}; "
-        f"ready in {time.perf_counter() - started:.1f}s; demo key {DEMO_API_KEY}",
+        f"Stripe sandbox on {sb.url} (scale {args.scale:g}, seed {args.seed}): {summary}"
+        f"{accounts}; ready in {time.perf_counter() - started:.1f}s; demo key {DEMO_API_KEY}",
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(0.5):
             pass

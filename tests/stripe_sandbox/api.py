@@ -31,6 +31,7 @@ PERMISSIONS = {
     "balance_transactions": ("balance_read", "Balance Read"),
     "events": ("event_read", "Events Read"),
     "account": ("connected_account_read", "Connected accounts Read"),
+    "balance": ("balance_read", "Balance Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 
@@ -50,10 +51,13 @@ INVOICE_STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 PAGING = frozenset({"limit", "starting_after", "ending_before", "expand"})
 RANGE_OPS = ("gt", "gte", "lt", "lte")
 MAX_EXPAND_DEPTH = 4
+# Stripe-Should-Retry by status, as Stripe sends it. 429s have no default: a lock timeout
+# says true, a rate limiter says whatever the sandbox is told to (or nothing).
+SHOULD_RETRY = {400: False, 401: False, 403: False, 404: False, 409: True, 500: True}
 
 
 class ApiError(Exception):
-    """An error response in Stripe's shape."""
+    """An error response in Stripe's shape, with its Stripe-Should-Retry header."""
 
     def __init__(
         self,
@@ -68,7 +72,9 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.headers = headers or {}
+        self.headers = dict(headers or {})
+        if "Stripe-Should-Retry" not in self.headers and status in SHOULD_RETRY:
+            self.headers["Stripe-Should-Retry"] = "true" if SHOULD_RETRY[status] else "false"
         body: dict[str, str] = {}
         if code:
             body["code"] = code
@@ -100,7 +106,7 @@ def no_such(resource: str, object_id: str, param: str, status: int = 404) -> Api
 @dataclass(frozen=True)
 class Route:
     template: str  # e.g. "/v1/invoices/{id}/lines"; per-endpoint rate limits and stats use it
-    kind: str  # "list" | "retrieve" | "lines" | "items" | "account"
+    kind: str  # "list" | "retrieve" | "lines" | "items" | "account" | "balance"
     resource: str  # whose permission it needs
     object_id: str | None = None
 
@@ -115,8 +121,8 @@ _LINES_RE = re.compile(rf"^/v1/invoices/{_ID}/lines$")
 def match(path: str) -> Route | None:
     if path.endswith("/") and len(path) > 1:
         path = path[:-1]
-    if path == "/v1/account":
-        return Route("/v1/account", "account", "account")
+    if path in ("/v1/account", "/v1/balance"):
+        return Route(path, path[4:], path[4:])
     if path == "/v1/subscription_items":
         return Route(path, "items", "subscription_items")
     if path.startswith("/v1/") and path[4:] in LISTABLE:
@@ -440,6 +446,9 @@ def dispatch(store: Store, route: Route, query: str, can_read: CanRead) -> tuple
         if route.kind == "account":
             _check_params(params, {"expand"})
             return 200, store.account
+        if route.kind == "balance":
+            _check_params(params, {"expand"})
+            return 200, store.balance()
         if route.kind == "retrieve":
             return 200, _retrieve(store, route, params, can_read)
         if route.kind == "lines":

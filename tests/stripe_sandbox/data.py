@@ -5,6 +5,19 @@ amounts and timestamps. Objects are plain dicts with only the fields that the `s
 typed classes declare. Embedded lists (`invoice.lines`, `subscription.items`) are left as
 placeholders (None) and filled in by the store when an object is rendered, so the embedded
 page and the sub-list endpoints can never disagree.
+
+Two same-second bursts, at every scale, because real accounts have them and a client's
+boundary logic (created windows, cursors, bookmarks) is only tested by ties:
+- a CRM import: max(120, round(250 * scale)) customers created in one second, about 14
+  months before now (they have no subscriptions: the import brought contacts, not plans);
+- a billing migration: max(120, round(250 * scale)) paid one-off invoices (1-3 lines each)
+  for the imported customers, created, finalized and paid in one second about 4 months
+  before now, with their payment intents, charges and balance transactions in that same
+  second.
+Both lie beyond the 30 days of events, so they appear in lists but not in /v1/events.
+
+A Profile says whose business it is (account id, name, country, currency): the platform, or
+one of the connected accounts, whose objects are all in that account's currency.
 """
 
 from __future__ import annotations
@@ -26,6 +39,8 @@ DAY = 86_400
 EVENT_RETENTION = 30 * DAY  # Stripe lists events of the last 30 days only
 HISTORY = 4 * 365 * DAY  # customers spread over ~4 years before now
 MAX_INVOICES_PER_SUBSCRIPTION = 8
+CRM_IMPORT_AGE = 420 * DAY  # the customer burst, give or take a day
+MIGRATION_AGE = 120 * DAY  # the invoice burst; both well beyond the 30 days of events
 
 BASE62 = string.digits + string.ascii_letters
 _BYTE_TO_BASE62 = bytes(ord(BASE62[i % 62]) for i in range(256))
@@ -138,6 +153,42 @@ _CUSTOMER_INVOICE_SETTINGS = {
 _LINE_PRORATION = {"credited_items": None}
 
 
+CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Whose business it is: the account, its name, and the currency it sells in."""
+
+    account_id: str = DEMO_ACCOUNT_ID
+    name: str = ACCOUNT_NAME
+    country: str = "US"
+    currency: str = "usd"
+    descriptor: str = "SANDBOX SAAS"  # statement descriptor, at most 22 characters
+
+
+PLATFORM = Profile()
+# Connected accounts cycle through these; the first sells in euros so that any test with one
+# connected account meets a second currency.
+CONNECTED_PROFILES = (
+    ("Atelier Nord SAS", "FR", "eur", "ATELIER NORD"),
+    ("Harbor Tools LLC", "US", "usd", "HARBOR TOOLS"),
+    ("Kestrel Labs Ltd", "GB", "gbp", "KESTREL LABS"),
+)
+
+
+def connected_profile(seed: int, index: int) -> Profile:
+    """The index-th connected account. Its id looks like Stripe's (acct_1 + 15 base62) and is a
+    pure function of (seed, index)."""
+    rng = random.Random(f"stripe-sandbox connected account {seed} {index}")
+    name, country, currency, descriptor = CONNECTED_PROFILES[index % len(CONNECTED_PROFILES)]
+    if index >= len(CONNECTED_PROFILES):
+        n = index // len(CONNECTED_PROFILES) + 1
+        name, descriptor = f"{name} {n}", f"{descriptor} {n}"
+    token = rng.randbytes(15).translate(_BYTE_TO_BASE62).decode("ascii")
+    return Profile(f"acct_1{token}", name, country, currency, descriptor)
+
+
 @dataclass
 class Business:
     """All generated objects, each list in generation order (the store sorts them)."""
@@ -188,18 +239,20 @@ def add_months(ts: int, months: int) -> int:
     return calendar.timegm((year, month, day, t.tm_hour, t.tm_min, t.tm_sec))
 
 
-def format_amount(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
+def format_amount(cents: int, currency: str = "usd") -> str:
+    return f"{CURRENCY_SYMBOLS.get(currency, currency.upper() + ' ')}{cents / 100:,.2f}"
 
 
 # ---------------------------------------------------------------------------------------------
 class Generator:
     """Builds a Business. Also used by the store to make single new objects (create())."""
 
-    def __init__(self, seed: int, now: int) -> None:
+    def __init__(self, seed: int, now: int, profile: Profile = PLATFORM) -> None:
         self.rng = random.Random(seed)
         self.ids = Ids(self.rng)
         self.now = now
+        self.profile = profile
+        self.currency = profile.currency
         self.cards: dict[str, Obj] = {}  # customer id -> card facts, for charges
         self.plan_by_price: dict[str, Obj] = {}
         self.product_by_id: dict[str, Obj] = {}
@@ -244,8 +297,8 @@ class Generator:
             }
         obj: Obj = {
             "id": price_id, "object": "price", "active": active, "billing_scheme": "per_unit",
-            "created": created, "currency": "usd", "custom_unit_amount": None, "livemode": True,
-            "lookup_key": lookup_key, "metadata": {}, "nickname": nickname,
+            "created": created, "currency": self.currency, "custom_unit_amount": None,
+            "livemode": True, "lookup_key": lookup_key, "metadata": {}, "nickname": nickname,
             "product": product["id"], "recurring": recurring, "tax_behavior": "unspecified",
             "tiers_mode": None, "transform_quantity": None,
             "type": "recurring" if interval else "one_time",
@@ -256,7 +309,7 @@ class Generator:
             self.plan_by_price[price_id] = {
                 "id": price_id, "object": "plan", "active": active, "amount": amount,
                 "amount_decimal": str(amount), "billing_scheme": "per_unit",
-                "created": created, "currency": "usd", "interval": interval,
+                "created": created, "currency": self.currency, "interval": interval,
                 "interval_count": 1, "livemode": True, "metadata": {}, "meter": None,
                 "nickname": nickname, "product": product["id"], "tiers_mode": None,
                 "transform_usage": None, "trial_period_days": None, "usage_type": "licensed",
@@ -445,7 +498,7 @@ class Generator:
                 {"comment": None, "feedback": rng.choice(FEEDBACK),
                  "reason": rng.choice(("cancellation_requested", "payment_failed"))}
                 if canceled else _NO_CANCELLATION),
-            "collection_method": collection, "created": created, "currency": "usd",
+            "collection_method": collection, "created": created, "currency": self.currency,
             "customer": customer["id"], "customer_account": None,
             "days_until_due": 30 if collection == "send_invoice" else None,
             "default_payment_method": None, "default_source": None, "default_tax_rates": [],
@@ -478,13 +531,15 @@ class Generator:
         period: tuple[int, int],
     ) -> Obj:
         return {
-            "id": self.ids.new("in"), "object": "invoice", "account_country": "US",
-            "account_name": ACCOUNT_NAME, "account_tax_ids": None, "amount_due": 0,
+            "id": self.ids.new("in"), "object": "invoice",
+            "account_country": self.profile.country, "account_name": self.profile.name,
+            "account_tax_ids": None, "amount_due": 0,
             "amount_overpaid": 0, "amount_paid": 0, "amount_remaining": 0,
             "amount_shipping": 0, "application": None, "attempt_count": 0, "attempted": False,
             "auto_advance": True, "automatic_tax": _NO_AUTOMATIC_TAX_INV,
             "automatically_finalizes_at": None, "billing_reason": billing_reason,
-            "collection_method": collection_method, "created": created, "currency": "usd",
+            "collection_method": collection_method, "created": created,
+            "currency": self.currency,
             "custom_fields": None, "customer": customer["id"], "customer_account": None,
             "customer_address": customer["address"], "customer_email": customer["email"],
             "customer_name": customer["name"], "customer_phone": customer["phone"],
@@ -516,15 +571,18 @@ class Generator:
             "webhooks_delivered_at": None,
         }  # fmt: skip
 
-    def subscription_line(self, invoice_id: str, item: Obj, period: tuple[int, int]) -> Obj:
+    def subscription_line(self, invoice_id: str | None, item: Obj, period: tuple[int, int]) -> Obj:
+        """A line billing a subscription item; invoice_id is None on a preview."""
         price = item["price"]
         qty = item["quantity"] or 1
         amount = price["unit_amount"] * qty
         product = self.product_by_id[price["product"]]
-        unit = f"{format_amount(price['unit_amount'])} / {price['recurring']['interval']}"
+        unit = format_amount(price["unit_amount"], self.currency)
+        unit = f"{unit} / {price['recurring']['interval']}"
         return {
             "id": self.ids.new("il"), "object": "line_item", "amount": amount,
-            "currency": "usd", "description": f"{qty} × {product['name']} (at {unit})",  # noqa: RUF001 - Stripe's own wording
+            "currency": self.currency,
+            "description": f"{qty} × {product['name']} (at {unit})",  # noqa: RUF001 - Stripe's own wording
             "discount_amounts": [], "discountable": True, "discounts": [],
             "invoice": invoice_id, "livemode": True, "metadata": {},
             "parent": {
@@ -549,7 +607,7 @@ class Generator:
         product = self.product_by_id[price["product"]]
         return {
             "id": self.ids.new("il"), "object": "line_item", "amount": amount,
-            "currency": "usd", "description": product["name"], "discount_amounts": [],
+            "currency": self.currency, "description": product["name"], "discount_amounts": [],
             "discountable": True, "discounts": [], "invoice": invoice_id, "livemode": True,
             "metadata": {},
             "parent": {
@@ -564,8 +622,11 @@ class Generator:
             "quantity": qty, "subscription": None, "subtotal": amount, "taxes": [],
         }  # fmt: skip
 
-    def settle_invoice(self, biz: Business, inv: Obj, lines: list[Obj], status: str) -> None:
-        """Sets totals and status; creates the payment intent, charge and balance txn."""
+    def settle_invoice(
+        self, biz: Business, inv: Obj, lines: list[Obj], status: str, *, imported: bool = False
+    ) -> None:
+        """Sets totals and status; creates the payment intent, charge and balance txn.
+        An imported invoice is finalized and paid in the second it was created."""
         rng, now = self.rng, self.now
         total = sum(line["amount"] for line in lines)
         inv.update(
@@ -583,11 +644,11 @@ class Generator:
                 inv["automatically_finalizes_at"] = inv["created"] + 3600
             return
         # A subscription's first invoice is finalized at once; later ones after about an hour.
-        delay = 0 if inv["billing_reason"] == "subscription_create" else 3600
+        delay = 0 if inv["billing_reason"] == "subscription_create" or imported else 3600
         finalized = min(inv["created"] + delay, now)
         inv["status_transitions"] = st = dict(inv["status_transitions"])
         st["finalized_at"] = finalized
-        acct_token = f"{DEMO_ACCOUNT_ID}/live_{self.ids.token(40)}"
+        acct_token = f"{self.profile.account_id}/live_{self.ids.token(40)}"
         inv.update(
             status=status, effective_at=finalized, ending_balance=0, auto_advance=status == "open",
             webhooks_delivered_at=inv["created"],
@@ -599,7 +660,7 @@ class Generator:
             paid_at = finalized + (
                 rng.randint(2, 30) if charge_auto else rng.randint(DAY, 25 * DAY)
             )
-            paid_at = min(paid_at, now)
+            paid_at = finalized if imported else min(paid_at, now)
             st["paid_at"] = paid_at
             inv.update(
                 amount_paid=total,
@@ -615,6 +676,7 @@ class Generator:
                     paid_at,
                     "succeeded",
                     description="Subscription update" if inv["parent"] else None,
+                    charge_delay=0 if imported else None,
                 )
         elif status == "open":
             inv["amount_remaining"] = total
@@ -651,8 +713,10 @@ class Generator:
         *,
         description: str | None = None,
         failed_charge: bool = False,
+        charge_delay: int | None = None,
     ) -> Obj:
-        """A payment intent; succeeded ones get a charge and a balance transaction."""
+        """A payment intent; succeeded ones get a charge and a balance transaction, a few
+        seconds later unless charge_delay says otherwise."""
         pi_id = self.ids.new("pi")
         card = self.cards.get(customer_id or "") or self.cards[next(iter(self.cards))]
         pi: Obj = {
@@ -661,7 +725,7 @@ class Generator:
             "application_fee_amount": None, "automatic_payment_methods": None,
             "canceled_at": None, "cancellation_reason": None, "capture_method": "automatic",
             "client_secret": f"{pi_id}_secret_{self.ids.token(25)}",
-            "confirmation_method": "automatic", "created": created, "currency": "usd",
+            "confirmation_method": "automatic", "created": created, "currency": self.currency,
             "customer": customer_id, "description": description,
             "excluded_payment_method_types": None, "last_payment_error": None,
             "latest_charge": None, "livemode": True, "metadata": {}, "next_action": None,
@@ -677,7 +741,8 @@ class Generator:
             pi["cancellation_reason"] = "abandoned"
         biz.payment_intents.append(pi)
         if status == "succeeded":
-            ch = self.charge(biz, pi, card, min(created + self.rng.randint(1, 5), self.now), True)
+            delay = self.rng.randint(1, 5) if charge_delay is None else charge_delay
+            ch = self.charge(biz, pi, card, min(created + delay, self.now), True)
             pi["latest_charge"] = ch["id"]
         elif failed_charge:
             ch = self.charge(biz, pi, card, created, False)
@@ -732,8 +797,8 @@ class Generator:
                             "postal_code": address.get("postal_code"), "state": None},
                 "email": customer["email"] if customer else None,
                 "name": customer["name"] if customer else None, "phone": None, "tax_id": None},
-            "calculated_statement_descriptor": "SANDBOX SAAS", "captured": ok,
-            "created": created, "currency": "usd", "customer": pi["customer"],
+            "calculated_statement_descriptor": self.profile.descriptor, "captured": ok,
+            "created": created, "currency": self.currency, "customer": pi["customer"],
             "description": pi["description"], "disputed": False,
             "failure_balance_transaction": None,
             "failure_code": None if ok else "card_declined",
@@ -803,7 +868,7 @@ class Generator:
                 {
                     "amount": fee,
                     "application": None,
-                    "currency": "usd",
+                    "currency": self.currency,
                     "description": "Stripe processing fees",
                     "type": "stripe_fee",
                 }
@@ -814,7 +879,8 @@ class Generator:
         return {
             "id": self.ids.new("txn"), "object": "balance_transaction", "amount": amount,
             "available_on": available_on, "balance_type": "payments", "created": created,
-            "currency": "usd", "description": description, "exchange_rate": None, "fee": fee,
+            "currency": self.currency, "description": description, "exchange_rate": None,
+            "fee": fee,
             "fee_details": fee_details, "net": amount - fee, "reporting_category": kind,
             "source": source, "status": "available" if available_on <= self.now else "pending",
             "type": kind,
@@ -834,7 +900,7 @@ class Generator:
         obj: Obj = {
             "id": re_id, "object": "refund", "amount": amount,
             "balance_transaction": txn["id"], "charge": ch["id"], "created": created,
-            "currency": "usd", "description": None,
+            "currency": self.currency, "description": None,
             "destination_details": {
                 "card": {"reference": str(self.rng.randint(10**22, 10**23 - 1)),
                          "reference_status": "available",
@@ -850,27 +916,31 @@ class Generator:
 
 
 # ---------------------------------------------------------------------------------------------
-def account(now: int) -> Obj:
+def account(now: int, profile: Profile = PLATFORM) -> Obj:
+    slug = profile.name.split()[0].lower()
+    domain = "example.com" if profile == PLATFORM else f"{slug}.example"
     return {
-        "id": DEMO_ACCOUNT_ID, "object": "account",
+        "id": profile.account_id, "object": "account",
         "business_profile": {
-            "mcc": "5734", "name": ACCOUNT_NAME, "product_description": "Project software",
-            "support_address": None, "support_email": "support@example.com",
-            "support_phone": None, "support_url": None, "url": "https://example.com"},
+            "mcc": "5734", "name": profile.name, "product_description": "Project software",
+            "support_address": None, "support_email": f"support@{domain}",
+            "support_phone": None, "support_url": None, "url": f"https://{domain}"},
         "business_type": "company",
         "capabilities": {"card_payments": "active", "transfers": "active"},
-        "charges_enabled": True, "country": "US", "created": now - HISTORY - 60 * DAY,
-        "default_currency": "usd", "details_submitted": True, "email": "billing@example.com",
+        "charges_enabled": True, "country": profile.country,
+        "created": now - HISTORY - 60 * DAY, "default_currency": profile.currency,
+        "details_submitted": True, "email": f"billing@{domain}",
         "metadata": {}, "payouts_enabled": True,
         "settings": {
             "branding": {"icon": None, "logo": None, "primary_color": None,
                          "secondary_color": None},
             "card_payments": {"decline_on": {"avs_failure": False, "cvc_failure": False},
-                              "statement_descriptor_prefix": "SANDBOX",
+                              "statement_descriptor_prefix": profile.descriptor.split()[0],
                               "statement_descriptor_prefix_kana": None,
                               "statement_descriptor_prefix_kanji": None},
-            "dashboard": {"display_name": "Sandbox SaaS", "timezone": "Etc/UTC"},
-            "payments": {"statement_descriptor": "SANDBOX SAAS",
+            "dashboard": {"display_name": profile.name.removesuffix(" Inc."),
+                          "timezone": "Etc/UTC"},
+            "payments": {"statement_descriptor": profile.descriptor,
                          "statement_descriptor_kana": None,
                          "statement_descriptor_kanji": None,
                          "statement_descriptor_prefix_kana": None,
@@ -892,16 +962,18 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def generate(scale: float, seed: int, now: int) -> tuple[Business, Generator]:
+def generate(
+    scale: float, seed: int, now: int, profile: Profile = PLATFORM
+) -> tuple[Business, Generator]:
     """Builds the whole business. Returns it with the generator (for later create() calls)."""
     with paused_gc():
-        return _generate(scale, seed, now)
+        return _generate(scale, seed, now, profile)
 
 
-def _generate(scale: float, seed: int, now: int) -> tuple[Business, Generator]:
-    gen = Generator(seed, now)
+def _generate(scale: float, seed: int, now: int, profile: Profile) -> tuple[Business, Generator]:
+    gen = Generator(seed, now, profile)
     rng = gen.rng
-    biz = Business(now=now, account=account(now))
+    biz = Business(now=now, account=account(now, profile))
     # A realistic catalog does not shrink with the customer base; 30 products also give enough
     # distinct monthly prices for the 11-25 item subscriptions (Stripe forbids repeating a price).
     gen.catalog(biz, max(30, round(40 * scale)))
@@ -911,7 +983,10 @@ def _generate(scale: float, seed: int, now: int) -> tuple[Business, Generator]:
         age = int(HISTORY * rng.random() ** 1.5)
         biz.customers.append(gen.customer(now - max(age, 60)))
     _subscriptions(gen, biz, scale)
+    # After the subscriptions: the imported contacts had not bought a plan yet.
+    imported = _crm_import(gen, biz, scale)
     _one_off_invoices(gen, biz, scale)
+    _migration(gen, biz, imported, scale)
     _standalone_payments(gen, biz, scale)
     _refunds(gen, biz)
     _number_invoices(biz)
@@ -1022,7 +1097,7 @@ def _subscriptions(gen: Generator, biz: Business, scale: float) -> None:
             ended_at=ended_at,
             item_created=item_created,
         )
-        cust["currency"] = "usd"
+        cust["currency"] = gen.currency
         if status in ("past_due", "unpaid"):
             cust["delinquent"] = True
         biz.subscriptions.append(sub)
@@ -1120,8 +1195,47 @@ def _one_off_invoices(gen: Generator, biz: Business, scale: float) -> None:
             status = "paid"
         else:
             status = "open"
-        cust["currency"] = "usd"
+        cust["currency"] = gen.currency
         gen.settle_invoice(biz, inv, lines, status)
+        biz.invoices.append(inv)
+        biz.lines_by_invoice[inv["id"]] = lines
+
+
+def burst_size(scale: float) -> int:
+    """Objects in each same-second burst: always more than one page of 100."""
+    return max(120, round(250 * scale))
+
+
+def _crm_import(gen: Generator, biz: Business, scale: float) -> list[Obj]:
+    """Customers created in one second by an import from a CRM."""
+    at = gen.now - CRM_IMPORT_AGE - gen.rng.randint(0, DAY)
+    imported = [gen.customer(at) for _ in range(burst_size(scale))]
+    biz.customers.extend(imported)
+    return imported
+
+
+def _migration(gen: Generator, biz: Business, customers: list[Obj], scale: float) -> None:
+    """Past invoices of the imported customers, moved over from an old billing system in one
+    second: created, finalized and paid at once, with payments, charges and balance
+    transactions in that same second."""
+    rng = gen.rng
+    at = gen.now - MIGRATION_AGE - rng.randint(0, DAY)
+    one_time = [p for p in biz.prices if p["type"] == "one_time" and p["created"] <= at]
+    for _ in range(burst_size(scale)):
+        cust = rng.choice(customers)
+        inv = gen.invoice(
+            cust,
+            at,
+            billing_reason="manual",
+            collection_method="charge_automatically",
+            subscription_id=None,
+            period=(at, at),
+        )
+        inv["metadata"] = {"migrated_from": "legacy_billing"}
+        count = rng.randint(1, 3)
+        lines = [gen.invoice_item_line(inv["id"], rng.choice(one_time), at) for _ in range(count)]
+        gen.settle_invoice(biz, inv, lines, "paid", imported=True)
+        cust["currency"] = gen.currency
         biz.invoices.append(inv)
         biz.lines_by_invoice[inv["id"]] = lines
 
@@ -1135,7 +1249,7 @@ def _standalone_payments(gen: Generator, biz: Business, scale: float) -> None:
         status = (
             "succeeded" if r < 0.75 else ("canceled" if r < 0.85 else "requires_payment_method")
         )
-        cust["currency"] = "usd"
+        cust["currency"] = gen.currency
         gen.payment(
             biz,
             cust["id"],
@@ -1193,6 +1307,20 @@ DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",
     "invoices": "invoice.deleted", "subscriptions": "customer.subscription.deleted",
 }  # fmt: skip
+# Resources whose stripe 16.1.0 class declares `deleted` (Optional[Literal[True]]): their
+# *.deleted events say so. A canceled subscription (customer.subscription.deleted) is not
+# deleted, and stripe.Subscription has no such field.
+DELETED_FLAG = frozenset({"customers", "products", "prices", "invoices"})
+# Every event type the sandbox can emit; event() refuses others, and a test checks them all
+# against the `type` Literal of stripe 16.1.0's Event class.
+EVENT_TYPES = frozenset(
+    {
+        *CREATED_EVENT.values(), *UPDATED_EVENT.values(), *DELETED_EVENT.values(),
+        "charge.succeeded", "charge.failed", "charge.pending", "charge.refunded",
+        "payment_intent.succeeded", "invoice.finalized", "invoice.paid",
+        "invoice.payment_succeeded", "invoice.upcoming", "balance.available",
+    }
+)  # fmt: skip
 
 
 def charge_event_type(ch: Obj) -> str:
@@ -1210,44 +1338,62 @@ def event(
     *,
     previous: Obj | None = None,
     request_id: str | None = None,
+    api_version: str = API_VERSION,
+    account: str | None = None,
 ) -> Obj:
+    """An event; `account` is set on a connected account's events, as Connect does."""
+    if type_ not in EVENT_TYPES:
+        raise ValueError(f"the sandbox does not emit {type_!r} events")
     data: Obj = {"object": obj}
     if previous is not None:
         data["previous_attributes"] = previous
-    return {
-        "id": ids.new("evt"), "object": "event", "api_version": API_VERSION,
-        "created": created, "data": data, "livemode": True, "pending_webhooks": 0,
-        "request": {"id": request_id, "idempotency_key": None}, "type": type_,
-    }  # fmt: skip
+    evt: Obj = {"id": ids.new("evt"), "object": "event"}
+    if account is not None:
+        evt["account"] = account
+    evt.update({
+        "api_version": api_version, "created": created, "data": data, "livemode": True,
+        "pending_webhooks": 0, "request": {"id": request_id, "idempotency_key": None},
+        "type": type_,
+    })  # fmt: skip
+    return evt
 
 
-def initial_events(gen: Generator, biz: Business, render: Callable[[str, Obj], Obj]) -> list[Obj]:
+def initial_events(
+    gen: Generator,
+    biz: Business,
+    render: Callable[[str, Obj], Obj],
+    *,
+    account: str | None = None,
+    api_version: str = API_VERSION,
+) -> list[Obj]:
     """Lifecycle events of the last 30 days. data.object is the object as generated (its
     current state), not a historical snapshot."""
     since = gen.now - EVENT_RETENTION
     out: list[Obj] = []
+
+    def add(type_: str, created: int, obj: Obj) -> None:
+        out.append(event(gen.ids, type_, created, obj, account=account, api_version=api_version))
+
     for resource, type_ in CREATED_EVENT.items():
         for obj in getattr(biz, resource):
             if obj["created"] >= since:
-                out.append(event(gen.ids, type_, obj["created"], render(resource, obj)))
+                add(type_, obj["created"], render(resource, obj))
+    charged_at: dict[str, int] = {}
     for ch in biz.charges:
+        charged_at[ch["id"]] = ch["created"]
         if ch["created"] >= since:
-            out.append(event(gen.ids, charge_event_type(ch), ch["created"], ch))
+            add(charge_event_type(ch), ch["created"], ch)
     for pi in biz.payment_intents:
-        if pi["status"] == "succeeded" and pi["created"] >= since:
-            out.append(event(gen.ids, "payment_intent.succeeded", pi["created"] + 1, pi))
+        # A payment intent succeeds when its charge does (never after now).
+        charge = pi["latest_charge"]
+        succeeded_at = charged_at[charge] if charge in charged_at else pi["created"]
+        if pi["status"] == "succeeded" and succeeded_at >= since:
+            add("payment_intent.succeeded", succeeded_at, pi)
     for inv in biz.invoices:
         paid_at = inv["status_transitions"]["paid_at"]
         if paid_at is not None and paid_at >= since:
-            out.append(event(gen.ids, "invoice.paid", paid_at, render("invoices", inv)))
+            add("invoice.paid", paid_at, render("invoices", inv))
     for sub in biz.subscriptions:
         if sub["ended_at"] is not None and sub["ended_at"] >= since:
-            out.append(
-                event(
-                    gen.ids,
-                    "customer.subscription.deleted",
-                    sub["ended_at"],
-                    render("subscriptions", sub),
-                )
-            )
+            add("customer.subscription.deleted", sub["ended_at"], render("subscriptions", sub))
     return out

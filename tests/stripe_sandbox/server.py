@@ -1,5 +1,6 @@
 """HTTP layer: a Stripe-compatible read-only API on 127.0.0.1, with restricted keys,
-permissions, token-bucket rate limits, injected latency and faults, and counters.
+permissions, Connect (the Stripe-Account header), token-bucket rate limits, injected latency
+and faults (random, or scripted with fail_next), Stripe-Should-Retry, and counters.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import api
-from .data import API_VERSION, DEMO_ACCOUNT_ID, Obj
-from .store import Store
+from .data import API_VERSION, DEMO_ACCOUNT_ID, Obj, connected_profile
+from .store import Clock, Store, _copy
 
 # Obviously fake: "sandbox" in the name, and only ever accepted by this server.
 DEMO_API_KEY = "rk_live_sandboxDemo000000000000000000"
@@ -36,6 +37,26 @@ RATE_LIMIT_MESSAGE = (
     "Request rate limit exceeded. Learn more about rate limits here "
     "https://stripe.com/docs/rate-limits."
 )
+LOCK_TIMEOUT_MESSAGE = (
+    "This object cannot be accessed right now because another API request or Stripe process "
+    "is currently accessing it. If you see this error intermittently, retry the request. If "
+    "you see this error frequently and are making multiple concurrent requests to a single "
+    "object, make your requests serially or at a lower rate."
+)
+# Stripe's status-code table: "409 Conflict: The request conflicts with another request
+# (perhaps due to using the same idempotent key)."
+CONFLICT_MESSAGE = (
+    "The request conflicts with another request (perhaps due to using the same idempotent "
+    "key). Please try again later."
+)
+NO_CONNECT_MESSAGE = (
+    "You passed a restricted API key with the Stripe-Account header, but the restricted API "
+    "key does not have any Connect permissions."
+)
+# Faults drawn at random (set_faults); fail_next() also knows two kinds of rate-limit 429s.
+FAULT_KINDS = ("500", "drop", "409", "lock_timeout", "rate_limit_400")
+DEFAULT_FAULT_KINDS = ("500", "drop")
+FAIL_NEXT_KINDS = (*FAULT_KINDS, "429", "429_no_retry")
 _KEY_PREFIX = re.compile(r"^([a-z]+_(?:live|test)_)")
 
 
@@ -50,6 +71,24 @@ class KeyInfo:
     denied: frozenset[str]
     message_form: str  # "new" or "legacy" wording of the 403 message
     revoked: bool = False
+    connect: bool = True  # may act for connected accounts (send Stripe-Account)
+
+
+@dataclass
+class ScriptedFault:
+    kind: str
+    remaining: int
+    path: str | None  # only requests whose route template or path starts with this
+
+
+def connected_scale(scale: float) -> float:
+    """Connected accounts are smaller businesses, but still hold every case a tap must handle
+    (the generator's minimums take over below about 0.02)."""
+    return max(0.02, scale * 0.3)
+
+
+def connected_seed(seed: int, index: int) -> int:
+    return seed * 1_000_003 + 7919 * (index + 1)
 
 
 class TokenBucket:
@@ -75,6 +114,9 @@ class TokenBucket:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Clients open many connections at once (one per request in flight); with the default
+    # backlog of 5 the rest wait a whole SYN retransmission (1 s) for a place.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         self.open_sockets: set[socket.socket] = set()
@@ -103,6 +145,9 @@ class _Server(ThreadingHTTPServer):
 class StripeSandbox:
     """A local Stripe-compatible read API over a seeded, generated business.
 
+    The platform account (DEMO_ACCOUNT_ID) holds the business at `scale`; `connected_accounts`
+    adds Connect accounts, each its own smaller business (see connected_scale), reached with
+    the Stripe-Account header and the in-process API's `account=`. One clock serves them all.
     Usable as a context manager. All counters and knobs are thread-safe.
     """
 
@@ -120,11 +165,21 @@ class StripeSandbox:
         denied: Iterable[str] = (),
         keys: Iterable[str] = (),
         verbose: bool = False,
+        connected_accounts: int = 0,
+        rate_limit_should_retry: bool | None = None,
+        fault_kinds: Iterable[str] = DEFAULT_FAULT_KINDS,
     ) -> None:
         started = time.perf_counter()
         self.scale, self.seed, self.host, self.verbose = scale, seed, host, verbose
         self._port = port
-        self.store = Store(scale, seed, now)
+        self.clock = Clock(now)
+        self.store = Store(scale, seed, self.clock)  # the platform's
+        self.stores: dict[str, Store] = {DEMO_ACCOUNT_ID: self.store}
+        for i in range(connected_accounts):
+            profile = connected_profile(seed, i)
+            self.stores[profile.account_id] = Store(
+                connected_scale(scale), connected_seed(seed, i), self.clock, profile, connected=True
+            )
         self.startup_seconds = time.perf_counter() - started
         self._lock = threading.Lock()
         self._keys: dict[str, KeyInfo] = {DEMO_API_KEY: KeyInfo(frozenset(), "new")}
@@ -135,6 +190,9 @@ class StripeSandbox:
         self._req_rng = random.Random(seed ^ 0xBEEF)
         self.latency_ms = float(latency_ms)
         self.fault_rate = float(fault_rate)
+        self.fault_kinds = _fault_kinds(fault_kinds)
+        self._scripted: list[ScriptedFault] = []
+        self.rate_limit_should_retry = rate_limit_should_retry
         self._global_rps = rate_limit_global
         self._endpoint_rps = rate_limit_endpoint
         self._global_bucket: TokenBucket | None = None
@@ -197,20 +255,41 @@ class StripeSandbox:
         return f"http://{host}:{port}"
 
     # -- data ----------------------------------------------------------------------------------
-    def ids(self, resource: str) -> set[str]:
-        return self.store.ids(resource)
+    # `account`: None (or the platform's id) for the platform, or a connected account's id.
+    @property
+    def accounts(self) -> list[str]:
+        """Account ids, the platform first, then the connected accounts."""
+        return list(self.stores)
 
-    def objects(self, resource: str) -> list[Obj]:
-        return self.store.objects(resource)
+    def store_for(self, account: str | None = None) -> Store:
+        if account is None:
+            return self.store
+        store = self.stores.get(account)
+        if store is None:
+            raise KeyError(f"No such account: '{account}'")
+        return store
 
-    def counts(self) -> dict[str, int]:
-        return self.store.counts()
+    def ids(self, resource: str, *, account: str | None = None) -> set[str]:
+        return self.store_for(account).ids(resource)
 
-    def update(self, resource: str, object_id: str, changes: Mapping[str, Any]) -> Obj:
-        return self.store.update(resource, object_id, changes)
+    def objects(self, resource: str, *, account: str | None = None) -> list[Obj]:
+        return self.store_for(account).objects(resource)
 
-    def delete(self, resource: str, object_id: str) -> Obj:
-        return self.store.delete(resource, object_id)
+    def counts(self, *, account: str | None = None) -> dict[str, int]:
+        return self.store_for(account).counts()
+
+    def update(
+        self,
+        resource: str,
+        object_id: str,
+        changes: Mapping[str, Any],
+        *,
+        account: str | None = None,
+    ) -> Obj:
+        return self.store_for(account).update(resource, object_id, changes)
+
+    def delete(self, resource: str, object_id: str, *, account: str | None = None) -> Obj:
+        return self.store_for(account).delete(resource, object_id)
 
     def create(
         self,
@@ -219,35 +298,120 @@ class StripeSandbox:
         *,
         lines: int | None = None,
         items: int | None = None,
+        account: str | None = None,
     ) -> Obj:
-        return self.store.create(resource, fields, lines=lines, items=items)
+        return self.store_for(account).create(resource, fields, lines=lines, items=items)
+
+    def create_burst(
+        self, resource: str, n: int, account: str | None = None, **fields: Any
+    ) -> list[Obj]:
+        """n new objects created in the current second, with their events. `lines=` and
+        `items=` size invoices and subscriptions; other keywords are fields, as in create()."""
+        lines, items = fields.pop("lines", None), fields.pop("items", None)
+        return self.store_for(account).create_burst(resource, n, fields, lines=lines, items=items)
+
+    def account_object(self, account: str | None = None) -> Obj:
+        """What GET /v1/account answers for the account."""
+        return _copy(self.store_for(account).account)
+
+    def balance(self, account: str | None = None) -> Obj:
+        """What GET /v1/balance answers for the account."""
+        return self.store_for(account).balance()
+
+    def pay_invoice(self, invoice_id: str, account: str | None = None) -> Obj:
+        return self.store_for(account).pay_invoice(invoice_id)
+
+    def add_invoice_lines(self, invoice_id: str, n: int, account: str | None = None) -> Obj:
+        return self.store_for(account).add_invoice_lines(invoice_id, n)
+
+    def settle_balance_transactions(
+        self, until: int | None = None, account: str | None = None
+    ) -> list[str]:
+        return self.store_for(account).settle_balance_transactions(until)
+
+    def emit_upcoming_invoice(self, customer_id: str, account: str | None = None) -> Obj:
+        return self.store_for(account).emit_upcoming_invoice(customer_id)
+
+    def set_event_api_version(self, version: str) -> None:
+        """Events emitted from now on, in every account, carry this api_version (their
+        data.object is still rendered as the sandbox renders it): an account whose default API
+        version differs from what the client pins."""
+        for store in self.stores.values():
+            with store.lock:
+                store.event_api_version = version
 
     @property
     def now(self) -> int:
-        """The sandbox clock: `now` from the constructor (or the real time) plus advance()."""
-        return self.store.now()
+        """The sandbox clock: `now` from the constructor (or the real time) plus advance().
+        Shared by every account."""
+        return self.clock.now()
 
     def advance(self, seconds: int) -> int:
-        return self.store.advance(seconds)
+        return self.clock.advance(seconds)
 
     # -- keys, limits, faults ------------------------------------------------------------------
-    def add_key(self, key: str, denied: Iterable[str] = (), message_form: str = "new") -> None:
+    def add_key(
+        self,
+        key: str,
+        denied: Iterable[str] = (),
+        message_form: str = "new",
+        connect: bool = True,
+    ) -> None:
+        """Accepts a key. connect=False: a restricted key without Connect permissions, refused
+        whenever it sends a Stripe-Account header."""
         if message_form not in ("new", "legacy"):
             raise ValueError("message_form must be 'new' or 'legacy'")
         with self._lock:
-            self._keys[key] = KeyInfo(frozenset(_permission(p) for p in denied), message_form)
+            self._keys[key] = KeyInfo(
+                frozenset(_permission(p) for p in denied), message_form, connect=connect
+            )
 
     def revoke_key(self, key: str) -> None:
         with self._lock:
             if key in self._keys:
                 self._keys[key].revoked = True
 
-    def set_faults(self, fault_rate: float | None = None, latency_ms: float | None = None) -> None:
+    def set_faults(
+        self,
+        fault_rate: float | None = None,
+        latency_ms: float | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> None:
+        """Random faults: each API request fails with probability fault_rate, with one of
+        `kinds` (FAULT_KINDS; default "500" and "drop"). None leaves a knob as it is."""
         with self._lock:
             if fault_rate is not None:
                 self.fault_rate = float(fault_rate)
             if latency_ms is not None:
                 self.latency_ms = float(latency_ms)
+            if kinds is not None:
+                self.fault_kinds = _fault_kinds(kinds)
+
+    def fail_next(self, kind: str, times: int = 1, path: str | None = None) -> None:
+        """The next `times` API requests (only those whose route template, e.g.
+        "/v1/invoices/{id}/lines", or whose path starts with `path`, if given) get the fault
+        `kind`: one of FAULT_KINDS, or "429" (a rate-limit 429, Stripe-Rate-Limited-Reason
+        endpoint-rate) or "429_no_retry" (the same with Stripe-Should-Retry: false).
+        Scripted faults queue in call order and come before random ones."""
+        if kind not in FAIL_NEXT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(FAIL_NEXT_KINDS)}")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._scripted.append(ScriptedFault(kind, times, path))
+
+    def cancel_fail_next(self) -> int:
+        """Drops the scripted faults not yet used; returns how many requests they would have
+        failed."""
+        with self._lock:
+            left = sum(f.remaining for f in self._scripted)
+            self._scripted.clear()
+            return left
+
+    def set_rate_limit_should_retry(self, value: bool | None) -> None:
+        """Stripe-Should-Retry on rate-limit errors: True, False, or None for no header."""
+        with self._lock:
+            self.rate_limit_should_retry = value
 
     def set_rate_limits(
         self, global_rps: float | None = None, endpoint_rps: float | None = None
@@ -264,6 +428,7 @@ class StripeSandbox:
             self._requests: dict[str, int] = {}
             self._status: dict[int, int] = {}
             self._headers: dict[str, set[str]] = {"Stripe-Account": set(), "Stripe-Version": set()}
+            self._accounts: dict[str, int] = {}
             self._in_flight = 0
             self._max_in_flight = 0
             self._non_get = 0
@@ -280,6 +445,7 @@ class StripeSandbox:
                 "status": dict(self._status),
                 "dropped": self._dropped,
                 "headers": {k: set(v) for k, v in self._headers.items()},
+                "accounts": dict(self._accounts),
             }
 
     def stats_json(self) -> dict[str, Any]:
@@ -300,6 +466,9 @@ class StripeSandbox:
                 value = headers.get(name)
                 if value is not None:
                     seen.add(value)
+            # Requests per account the client addressed (the platform without the header).
+            account = headers.get("Stripe-Account") or DEMO_ACCOUNT_ID
+            self._accounts[account] = self._accounts.get(account, 0) + 1
 
     def _end(self) -> None:
         with self._lock:
@@ -313,12 +482,57 @@ class StripeSandbox:
         with self._lock:
             return "req_" + "".join(self._req_rng.choices(_BASE62, k=14))
 
-    def _fault(self) -> str | None:
-        """None, "500" or "drop", drawn from the seeded fault RNG."""
+    def _fault(self, template: str, path: str) -> str | None:
+        """A scripted fault for this request, else None or one of fault_kinds drawn from the
+        seeded fault RNG."""
         with self._lock:
+            for scripted in self._scripted:
+                prefix = scripted.path
+                if prefix is None or template.startswith(prefix) or path.startswith(prefix):
+                    scripted.remaining -= 1
+                    if not scripted.remaining:
+                        self._scripted.remove(scripted)
+                    return scripted.kind
             if self.fault_rate <= 0 or self._fault_rng.random() >= self.fault_rate:
                 return None
-            return "500" if self._fault_rng.random() < 0.5 else "drop"
+            kinds = self.fault_kinds
+            return kinds[min(int(self._fault_rng.random() * len(kinds)), len(kinds) - 1)]
+
+    def _fault_error(self, kind: str) -> api.ApiError:
+        if kind == "500":
+            return api.ApiError(500, "An unknown error occurred", type_="api_error")
+        if kind == "409":
+            return api.ApiError(409, CONFLICT_MESSAGE)
+        if kind == "lock_timeout":
+            # A 429 without Stripe-Rate-Limited-Reason: not a rate limiter, and worth a retry.
+            return api.ApiError(
+                429,
+                LOCK_TIMEOUT_MESSAGE,
+                code="lock_timeout",
+                headers={"Stripe-Should-Retry": "true"},
+            )
+        if kind == "rate_limit_400":
+            # How Stripe once sent rate limits; stripe-python still maps it to RateLimitError.
+            return self._rate_limited(400, None)
+        return self._rate_limited(429, "endpoint-rate", no_retry=kind == "429_no_retry")
+
+    def _rate_limited(
+        self, status: int, reason: str | None, *, no_retry: bool = False
+    ) -> api.ApiError:
+        headers = {"Stripe-Rate-Limited-Reason": reason} if reason else {}
+        should_retry = False if no_retry else self.rate_limit_should_retry
+        if should_retry is not None:
+            headers["Stripe-Should-Retry"] = "true" if should_retry else "false"
+        error = api.ApiError(
+            status,
+            RATE_LIMIT_MESSAGE,
+            code="rate_limit",
+            doc_url="https://stripe.com/docs/error-codes/rate-limit",
+            headers=headers,
+        )
+        if should_retry is None:
+            error.headers.pop("Stripe-Should-Retry", None)  # not even the 400 default
+        return error
 
     def _authenticate(self, header: str | None) -> tuple[str, KeyInfo]:
         key = _parse_authorization(header)
@@ -362,13 +576,25 @@ class StripeSandbox:
                     ep_bucket = self._endpoint_buckets[endpoint] = TokenBucket(self._endpoint_rps)
         for b, reason in ((bucket, "global-rate"), (ep_bucket, "endpoint-rate")):
             if b is not None and not b.take():
-                raise api.ApiError(
-                    429,
-                    RATE_LIMIT_MESSAGE,
-                    code="rate_limit",
-                    doc_url="https://stripe.com/docs/error-codes/rate-limit",
-                    headers={"Stripe-Rate-Limited-Reason": reason},
-                )
+                raise self._rate_limited(429, reason)
+
+    def _select_account(self, key: str, info: KeyInfo, header: str | None) -> tuple[str, Store]:
+        """The account a request acts for, from its Stripe-Account header, refused as Stripe
+        refuses it: a key without Connect permissions, or an account the key cannot reach."""
+        if not header:
+            return DEMO_ACCOUNT_ID, self.store
+        if not info.connect:
+            raise api.ApiError(403, NO_CONNECT_MESSAGE)
+        store = self.stores.get(header)
+        if store is None:
+            raise api.ApiError(
+                403,
+                f"The provided key '{mask_key(key, 6, '***')}' does not have access to account "
+                f"'{header}' (or that account does not exist). Application access may have "
+                "been revoked.",
+                code="account_invalid",
+            )
+        return header, store
 
     def handle(self, h: _Handler, method: str) -> None:
         split = urlsplit(h.path)
@@ -392,15 +618,16 @@ class StripeSandbox:
                 )
             if self.latency_ms > 0:
                 time.sleep(self.latency_ms / 1000)
-            fault = self._fault()
+            fault = self._fault(template, path)
             if fault == "drop":
                 with self._lock:
                     self._dropped += 1
                 _drop(h)
                 return
-            if fault == "500":
-                raise api.ApiError(500, "An unknown error occurred", type_="api_error")
+            if fault is not None:
+                raise self._fault_error(fault)
             key, info = self._authenticate(h.headers.get("Authorization"))
+            account, store = self._select_account(key, info, h.headers.get("Stripe-Account"))
             if route is None:
                 raise api.ApiError(
                     404,
@@ -408,21 +635,19 @@ class StripeSandbox:
                     "https://stripe.com/docs or we can help at "
                     "https://support.stripe.com/.",
                 )
-            account = h.headers.get("Stripe-Account") or DEMO_ACCOUNT_ID
             self._authorize(key, info, route.resource, account)
             self._rate_limit(endpoint)
 
             def can_read(resource: str) -> None:
                 self._authorize(key, info, resource, account)
 
-            status, body = api.dispatch(self.store, route, split.query, can_read)
+            status, body = api.dispatch(store, route, split.query, can_read)
             self._send(h, status, body)
         except api.ApiError as e:
             self._send(h, e.status, e.body, e.headers)
         except Exception:  # a sandbox bug must still answer in Stripe's shape
-            self._send(
-                h, 500, {"error": {"message": "An unknown error occurred", "type": "api_error"}}
-            )
+            bug = api.ApiError(500, "An unknown error occurred", type_="api_error")
+            self._send(h, bug.status, bug.body, bug.headers)
             raise
         finally:
             self._end()
@@ -452,6 +677,14 @@ class StripeSandbox:
 
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _fault_kinds(kinds: Iterable[str]) -> tuple[str, ...]:
+    out = tuple(dict.fromkeys(kinds))
+    unknown = set(out) - set(FAULT_KINDS)
+    if not out or unknown:
+        raise ValueError(f"fault kinds must be some of {', '.join(FAULT_KINDS)}")
+    return out
 
 
 def _permission(name: str) -> str:

@@ -170,12 +170,43 @@ def _copy(value: T) -> T:
     return cast(T, json.loads(json.dumps(value)))
 
 
-class Store:
-    def __init__(self, scale: float, seed: int, now: int | None) -> None:
-        self.lock = threading.RLock()
-        self._fixed_now = now
+class Clock:
+    """The sandbox's time: a fixed start (or the real time) plus advance(). One clock serves
+    the platform and every connected account, as one Stripe serves them all."""
+
+    def __init__(self, fixed: int | None = None) -> None:
+        self._fixed = fixed
         self._offset = 0
-        biz, gen = data.generate(scale, seed, now if now is not None else int(time.time()))
+        self._lock = threading.Lock()
+
+    def now(self) -> int:
+        base = self._fixed if self._fixed is not None else int(time.time())
+        return base + self._offset
+
+    def advance(self, seconds: int) -> int:
+        with self._lock:
+            self._offset += int(seconds)
+            return self.now()
+
+
+class Store:
+    """One account's objects: the platform's, or a connected account's."""
+
+    def __init__(
+        self,
+        scale: float,
+        seed: int,
+        clock: Clock | int | None = None,
+        profile: data.Profile = data.PLATFORM,
+        *,
+        connected: bool = False,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock if isinstance(clock, Clock) else Clock(clock)
+        # Connect marks a connected account's events with its id.
+        self.event_account = profile.account_id if connected else None
+        self.event_api_version = data.API_VERSION
+        biz, gen = data.generate(scale, seed, self.clock.now(), profile)
         self.gen = gen
         self.account = biz.account
         self.collections: dict[str, Collection] = {
@@ -186,17 +217,14 @@ class Store:
         self.line_parent: dict[str, str] = {}  # line id -> invoice id
         with data.paused_gc():
             self._absorb(biz)
-            self.collections["events"].load(data.initial_events(gen, biz, self.render))
+            self.collections["events"].load(self._initial_events(biz))
 
     # -- clock ---------------------------------------------------------------------------------
     def now(self) -> int:
-        base = self._fixed_now if self._fixed_now is not None else int(time.time())
-        return base + self._offset
+        return self.clock.now()
 
     def advance(self, seconds: int) -> int:
-        with self.lock:
-            self._offset += int(seconds)
-            return self.now()
+        return self.clock.advance(seconds)
 
     # -- loading and rendering -----------------------------------------------------------------
     def _absorb(self, biz: Business) -> None:
@@ -281,17 +309,30 @@ class Store:
             raise ValueError(f"unknown resource {resource!r}; one of {', '.join(RESOURCES)}")
 
     # -- events --------------------------------------------------------------------------------
-    def _emit(self, type_: str, obj: Obj, previous: Obj | None = None) -> Obj:
+    def _emit(
+        self, type_: str, obj: Obj, previous: Obj | None = None, *, at: int | None = None
+    ) -> Obj:
         evt = data.event(
             self.gen.ids,
             type_,
-            self.now(),
+            self.now() if at is None else at,
             obj,
             previous=previous,
             request_id=f"req_{self.gen.ids.token(14)}",
+            api_version=self.event_api_version,
+            account=self.event_account,
         )
         self.collections["events"].insert(evt)
         return evt
+
+    def _initial_events(self, biz: Business) -> list[Obj]:
+        return data.initial_events(
+            self.gen,
+            biz,
+            self.render,
+            account=self.event_account,
+            api_version=self.event_api_version,
+        )
 
     # -- mutations -----------------------------------------------------------------------------
     def update(self, resource: str, object_id: str, changes: Mapping[str, Any]) -> Obj:
@@ -386,7 +427,11 @@ class Store:
                 for line in self.lines_by_invoice.pop(object_id, []):
                     self.line_parent.pop(line["id"], None)
             if resource in data.DELETED_EVENT:
-                self._emit(data.DELETED_EVENT[resource], rendered)
+                # The object as it was at deletion, flagged where Stripe's class has the flag.
+                deleted = (
+                    {**rendered, "deleted": True} if resource in data.DELETED_FLAG else rendered
+                )
+                self._emit(data.DELETED_EVENT[resource], deleted)
             return _copy(rendered)
 
     def create(
@@ -399,60 +444,307 @@ class Store:
     ) -> Obj:
         """A new object created "now" with generated fields (fields= overrides them), plus
         the objects Stripe would create with it, and the events for all of them."""
+        with self.lock:
+            return _copy(self._create(resource, fields, lines, items, self.now()))
+
+    def create_burst(
+        self,
+        resource: str,
+        n: int,
+        fields: Mapping[str, Any] | None = None,
+        *,
+        lines: int | None = None,
+        items: int | None = None,
+    ) -> list[Obj]:
+        """n objects created in the same second (the clock is read once, so even the real
+        clock cannot tick in between), each with its events: an import, a batch job."""
+        with self.lock:
+            at = self.now()
+            return _copy([self._create(resource, fields, lines, items, at) for _ in range(n)])
+
+    def _create(
+        self,
+        resource: str,
+        fields: Mapping[str, Any] | None,
+        lines: int | None,
+        items: int | None,
+        now: int,
+    ) -> Obj:
         self._check(resource)
         fields = dict(fields or {})
+        gen = self.gen
+        gen.now = now
+        rng = gen.rng
+        biz = Business(now=now, account=self.account)
+        main: Obj
+        if resource == "customers":
+            main = gen.customer(now)
+            biz.customers.append(main)
+        elif resource == "products":
+            n = len(self.collections["products"].by_id) + 1
+            main = gen.product(fields.pop("name", f"New Product {n}"), now)
+            biz.products.append(main)
+        elif resource == "prices":
+            product = self._link("products", fields.pop("product", None), active=True)
+            main = gen.price(
+                product,
+                fields.pop("unit_amount", rng.choice(data.ADDON_AMOUNTS)),
+                now,
+                interval="month",
+                nickname="Monthly",
+            )
+            biz.prices.append(main)
+        elif resource == "subscriptions":
+            cust = self._link("customers", fields.pop("customer", None))
+            main = self._new_subscription(biz, cust, items or rng.randint(1, 3))
+        elif resource == "invoices":
+            cust = self._link("customers", fields.pop("customer", None))
+            main = self._new_invoice(biz, cust, lines or rng.randint(1, 3))
+        elif resource in ("charges", "payment_intents"):
+            cust = self._link("customers", fields.pop("customer", None))
+            pi = gen.payment(
+                biz,
+                cust["id"],
+                fields.pop("amount", rng.randint(10, 500) * 100),
+                now,
+                "succeeded",
+                description=f"Order {rng.randint(100000, 999999)}",
+            )
+            main = pi if resource == "payment_intents" else biz.charges[-1]
+        elif resource == "refunds":
+            main = self._new_refund(biz, fields.pop("charge", None), fields.pop("amount", None))
+        else:
+            raise ValueError(f"create() does not support {resource}")
+        for key, value in _copy(fields).items():
+            if key in ("id", "object", "created") or key not in main:
+                raise ValueError(f"cannot set {key!r} on {OBJECT_NAMES[resource]}")
+            main[key] = value
+        self._absorb(biz)
+        for evt in self._initial_events(biz):
+            self.collections["events"].insert(evt)
+        return self.render(resource, main)
+
+    # -- money movements and billing ------------------------------------------------------------
+    def balance(self) -> Obj:
+        """The `balance` object: net amounts of available and pending balance transactions per
+        currency (the sandbox pays nothing out, so `available` only grows). The account's
+        default currency is always listed, as Stripe lists it even at zero."""
         with self.lock:
+            sums: dict[str, dict[str, int]] = {"available": {}, "pending": {}}
+            for txn in self.collections["balance_transactions"].objs:
+                per_currency = sums[txn["status"]]
+                per_currency[txn["currency"]] = per_currency.get(txn["currency"], 0) + txn["net"]
+
+            def amounts(status: str) -> list[Obj]:
+                per_currency = {self.account["default_currency"]: 0, **sums[status]}
+                return [
+                    {"amount": amount, "currency": currency, "source_types": {"card": amount}}
+                    for currency, amount in sorted(per_currency.items())
+                ]
+
+            return {
+                "object": "balance",
+                "available": amounts("available"),
+                "livemode": True,
+                "pending": amounts("pending"),
+            }
+
+    def settle_balance_transactions(self, until: int | None = None) -> list[str]:
+        """Pending balance transactions whose funds are due by `until` (default now) become
+        available. Stripe changes them silently (there are no balance_transaction events) and
+        announces only the new balance, in a balance.available event. Returns their ids."""
+        with self.lock:
+            until = self.now() if until is None else until
+            coll = self.collections["balance_transactions"]
+            settled = [
+                t for t in coll.objs if t["status"] == "pending" and t["available_on"] <= until
+            ]
+            for txn in settled:
+                coll.replace({**txn, "status": "available"})
+            if settled:
+                self._emit("balance.available", self.balance())
+            return [t["id"] for t in settled]
+
+    def pay_invoice(self, invoice_id: str) -> Obj:
+        """Pays a draft or open invoice now, as Stripe does: a draft is finalized first
+        (invoice.finalized); then the payment (payment_intent.created, charge.succeeded,
+        payment_intent.succeeded), then invoice.updated with the previous attributes,
+        invoice.paid and invoice.payment_succeeded. A past-due subscription it was the latest
+        invoice of becomes active again, and the customer is no longer delinquent."""
+        with self.lock:
+            inv = self._require("invoices", invoice_id)
+            if inv["status"] not in ("draft", "open"):
+                raise ValueError(f"invoice {invoice_id} is {inv['status']}, not draft or open")
+            now = self.gen.now = self.now()
+            if inv["status"] == "draft":
+                inv = self._finalize(inv, now)
+            amount = inv["amount_remaining"]
+            if amount:
+                biz = Business(now=now, account=self.account)
+                description = "Subscription update" if inv["parent"] else None
+                pi = self.gen.payment(
+                    biz, inv["customer"], amount, now, "succeeded", description=description
+                )
+                self._absorb(biz)
+                # Snapshots: the intent was created before its charge went through.
+                created = {**pi, "amount_received": 0, "latest_charge": None,
+                           "status": "requires_confirmation"}  # fmt: skip
+                self._emit("payment_intent.created", created)
+                self._emit("charge.succeeded", biz.charges[-1])
+                self._emit("payment_intent.succeeded", pi)
+            st = {**inv["status_transitions"], "paid_at": now}
+            changes = {
+                "amount_paid": inv["amount_paid"] + amount, "amount_remaining": 0,
+                "attempt_count": inv["attempt_count"] + (1 if amount else 0), "attempted": True,
+                "auto_advance": False, "next_payment_attempt": None, "status": "paid",
+                "status_transitions": st,
+            }  # fmt: skip
+            paid = self._replace_and_announce("invoices", inv, changes)
+            self._emit("invoice.paid", paid)
+            self._emit("invoice.payment_succeeded", paid)
+            self._after_payment(inv)
+            return _copy(paid)
+
+    def _finalize(self, inv: Obj, now: int) -> Obj:
+        """A draft becomes open: numbered from its customer's sequence, with its hosted page."""
+        customers = self.collections["customers"]
+        cust = customers.by_id.get(inv["customer"])
+        number = None
+        if cust is not None:
+            seq = cust["next_invoice_sequence"]
+            number = f"{cust['invoice_prefix']}-{seq:04d}"
+            customers.replace({**cust, "next_invoice_sequence": seq + 1})
+        token = f"{self.account['id']}/live_{self.gen.ids.token(40)}"
+        new = {
+            **inv, "automatically_finalizes_at": None, "auto_advance": True,
+            "effective_at": now, "ending_balance": 0,
+            "hosted_invoice_url": f"https://invoice.stripe.com/i/{token}",
+            "invoice_pdf": f"https://pay.stripe.com/invoice/{token}/pdf?s=ap",
+            "number": number, "status": "open",
+            "status_transitions": {**inv["status_transitions"], "finalized_at": now},
+            "webhooks_delivered_at": now,
+        }  # fmt: skip
+        self.collections["invoices"].replace(new)
+        self._emit("invoice.finalized", self.render("invoices", new))
+        return new
+
+    def _after_payment(self, inv: Obj) -> None:
+        parent = inv["parent"] or {}
+        sub_id = (parent.get("subscription_details") or {}).get("subscription")
+        sub = self.collections["subscriptions"].by_id.get(sub_id or "")
+        if (
+            sub is not None
+            and sub["latest_invoice"] == inv["id"]
+            and sub["status"] in ("past_due", "unpaid")
+        ):
+            self._replace_and_announce("subscriptions", sub, {"status": "active"})
+        cust = self.collections["customers"].by_id.get(inv["customer"])
+        if cust is not None and cust["delinquent"]:
+            # Stripe: paying an invoice sets `delinquent` to false.
+            self._replace_and_announce("customers", cust, {"delinquent": False})
+
+    def _replace_and_announce(self, resource: str, old: Obj, changes: Mapping[str, Any]) -> Obj:
+        """Replaces an object and emits its *.updated event with the previous values of what
+        changed. Returns the rendered new object."""
+        before = self.render(resource, old)
+        new = {**old, **changes}
+        self.collections[resource].replace(new)
+        rendered = self.render(resource, new)
+        previous = {k: before[k] for k in rendered if rendered[k] != before.get(k, rendered[k])}
+        self._emit(data.UPDATED_EVENT[resource], rendered, previous)
+        return rendered
+
+    def add_invoice_lines(self, invoice_id: str, n: int) -> Obj:
+        """n invoice-item lines (one-time prices) added to a draft invoice, its totals updated,
+        announced like any change to its lines: invoice.updated with the previous lines (and
+        the previous totals)."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        with self.lock:
+            inv = self._require("invoices", invoice_id)
+            if inv["status"] != "draft":
+                raise ValueError(f"invoice {invoice_id} is {inv['status']}: only drafts take lines")
             gen = self.gen
             now = gen.now = self.now()
-            rng = gen.rng
-            biz = Business(now=now, account=self.account)
-            main: Obj
-            if resource == "customers":
-                main = gen.customer(now)
-                biz.customers.append(main)
-            elif resource == "products":
-                n = len(self.collections["products"].by_id) + 1
-                main = gen.product(fields.pop("name", f"New Product {n}"), now)
-                biz.products.append(main)
-            elif resource == "prices":
-                product = self._link("products", fields.pop("product", None), active=True)
-                main = gen.price(
-                    product,
-                    fields.pop("unit_amount", rng.choice(data.ADDON_AMOUNTS)),
-                    now,
-                    interval="month",
-                    nickname="Monthly",
-                )
-                biz.prices.append(main)
-            elif resource == "subscriptions":
-                cust = self._link("customers", fields.pop("customer", None))
-                main = self._new_subscription(biz, cust, items or rng.randint(1, 3))
-            elif resource == "invoices":
-                cust = self._link("customers", fields.pop("customer", None))
-                main = self._new_invoice(biz, cust, lines or rng.randint(1, 3))
-            elif resource in ("charges", "payment_intents"):
-                cust = self._link("customers", fields.pop("customer", None))
-                pi = gen.payment(
-                    biz,
-                    cust["id"],
-                    fields.pop("amount", rng.randint(10, 500) * 100),
-                    now,
-                    "succeeded",
-                    description=f"Order {rng.randint(100000, 999999)}",
-                )
-                main = pi if resource == "payment_intents" else biz.charges[-1]
-            elif resource == "refunds":
-                main = self._new_refund(biz, fields.pop("charge", None), fields.pop("amount", None))
-            else:
-                raise ValueError(f"create() does not support {resource}")
-            for key, value in _copy(fields).items():
-                if key in ("id", "object", "created") or key not in main:
-                    raise ValueError(f"cannot set {key!r} on {OBJECT_NAMES[resource]}")
-                main[key] = value
-            self._absorb(biz)
-            for evt in data.initial_events(gen, biz, self.render):
-                self.collections["events"].insert(evt)
-            return _copy(self.render(resource, main))
+            prices = self.collections["prices"].objs
+            pool = [p for p in prices if p["type"] == "one_time" and p["active"]] or [
+                p for p in prices if p["type"] == "one_time"
+            ]
+            added = [gen.invoice_item_line(invoice_id, gen.rng.choice(pool), now) for _ in range(n)]
+            lines = self.lines_by_invoice.setdefault(invoice_id, [])
+            # Extended in place: rendered snapshots hold their own slice of the list.
+            before = self.render("invoices", inv)
+            lines.extend(added)
+            for line in added:
+                self.line_parent[line["id"]] = invoice_id
+            total = sum(line["amount"] for line in lines)
+            totals = dict.fromkeys(
+                ("subtotal", "subtotal_excluding_tax", "total", "total_excluding_tax"), total
+            )
+            new = {**inv, **totals, "amount_due": total, "amount_remaining": total}
+            self.collections["invoices"].replace(new)
+            rendered = self.render("invoices", new)
+            previous = {k: before[k] for k in rendered if rendered[k] != before[k]}
+            self._emit("invoice.updated", rendered, previous)
+            return _copy(rendered)
+
+    def emit_upcoming_invoice(self, customer_id: str) -> Obj:
+        """An invoice.upcoming event for the customer's next renewal. Its data.object is a
+        preview: no `id` (stripe.Invoice types `id` as str, so the key is left out rather
+        than null), status draft, lines for the next period with temporary ids."""
+        with self.lock:
+            cust = self._require("customers", customer_id)
+            subs = [
+                s
+                for s in self.collections["subscriptions"].objs
+                if s["customer"] == customer_id
+                and s["status"] in ("active", "trialing", "past_due")
+                and self.items_by_sub.get(s["id"])
+            ]
+            if not subs:
+                raise ValueError(f"customer {customer_id} has no subscription to renew")
+            sub = min(subs, key=lambda s: self.items_by_sub[s["id"]][0]["current_period_end"])
+            items = self.items_by_sub[sub["id"]]
+            gen = self.gen
+            gen.now = self.now()
+            start = items[0]["current_period_end"]
+            months = 12 if items[0]["price"]["recurring"]["interval"] == "year" else 1
+            end = data.add_months(start, months)
+            preview = gen.invoice(
+                cust,
+                start,
+                billing_reason="upcoming",
+                collection_method=sub["collection_method"],
+                subscription_id=sub["id"],
+                period=(items[0]["current_period_start"], start),
+            )
+            del preview["id"]
+            lines = [
+                {
+                    **gen.subscription_line(None, it, (start, end)),
+                    "id": f"il_tmp_{gen.ids.token(24)}",
+                }
+                for it in items
+            ]
+            total = sum(line["amount"] for line in lines)
+            preview.update(
+                dict.fromkeys(
+                    ("subtotal", "subtotal_excluding_tax", "total", "total_excluding_tax"), total
+                ),
+                amount_due=total,
+                amount_remaining=total,
+                next_payment_attempt=(
+                    start + 3600 if sub["collection_method"] == "charge_automatically" else None
+                ),
+                lines=self._embedded(lines, f"/v1/invoices/upcoming/lines?customer={customer_id}"),
+            )
+            return _copy(self._emit("invoice.upcoming", preview))
+
+    def _require(self, resource: str, object_id: str) -> Obj:
+        obj = self.get(resource, object_id)
+        if obj is None:
+            raise KeyError(f"No such {OBJECT_NAMES[resource]}: '{object_id}'")
+        return obj
 
     def _link(self, resource: str, object_id: str | None, *, active: bool = False) -> Obj:
         coll = self.collections[resource]
@@ -526,7 +818,7 @@ class Store:
         new_ch = {**ch, "amount_refunded": ch["amount_refunded"] + amount}
         new_ch["refunded"] = new_ch["amount_refunded"] >= ch["amount"]
         charges.replace(new_ch)
-        self._emit("charge.refunded", new_ch, previous)
+        self._emit("charge.refunded", new_ch, previous, at=now)
         return refund
 
 
