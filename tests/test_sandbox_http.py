@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import email.utils
 import os
 import signal
 import subprocess
@@ -323,3 +324,12 @@ def test_cli_prints_a_ready_line_and_stops_on_sigterm() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_date_header_tells_the_sandbox_clock() -> None:
+    """Clients reckon in Stripe's time; the sandbox's Date follows its own (advanced) clock."""
+    with StripeSandbox(scale=0.02, seed=3, now=1_700_000_000) as sb:
+        sb.advance(86_400)
+        response = requests.get(f"{sb.url}/v1/customers", auth=(DEMO_API_KEY, ""), timeout=10)
+    sent = email.utils.parsedate_to_datetime(response.headers["Date"]).timestamp()
+    assert sent == 1_700_086_400

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import email.utils
 import json
 import random
 import re
@@ -733,6 +734,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return "stripe-sandbox"
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header tells the sandbox's time (fixed or advanced), as Stripe's tells
+        # Stripe's: clients that reckon in the server's time see the same clock as its data.
+        return email.utils.formatdate(
+            self.sandbox.now if timestamp is None else timestamp, usegmt=True
+        )
 
     def do_GET(self) -> None:
         self.sandbox.handle(self, "GET")
