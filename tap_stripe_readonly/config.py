@@ -12,24 +12,23 @@ import re
 import typing as t
 from urllib.parse import urlsplit
 
+from tap_stripe_readonly.permissions import EVENT_READ
+from tap_stripe_readonly.streams import STREAM_TYPES
+
 DEFAULT_API_URL = "https://api.stripe.com"
 
-# The permissions of the streams in streams.py (a test keeps the two in step).
-KEY_PERMISSIONS = (
-    "Customers",
-    "Charges",
-    "PaymentIntents",
-    "Invoices",
-    "Subscriptions",
-    "Products",
-    "Prices",
-    "Balance",
+# The Dashboard labels of what the streams need, then Events (updates and deletions).
+KEY_PERMISSIONS = tuple(
+    dict.fromkeys([*(s.permission.label for s in STREAM_TYPES), EVENT_READ.label])
 )
 HOW_TO_CREATE_KEY = (
     "Create one in the Stripe Dashboard (live mode): Developers > API keys > "
     f"Create restricted key, grant Read on {', '.join(KEY_PERMISSIONS)}, leave "
     "everything else at None, and paste the rk_live_... key it shows."
 )
+# Stripe's limits per account: 100 requests/s in live mode, 25/s in test mode.
+MAX_REQUESTS_PER_SECOND = {"live": 100, "test": 25}
+MAX_REQUESTS_IN_FLIGHT = 64
 
 _KEY = re.compile(r"(?P<kind>sk|rk|pk|rkcs)_(?P<mode>live|test)_(?P<body>[A-Za-z0-9]+)")
 _ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]+")
@@ -83,6 +82,47 @@ def account_id_problem(account_id: object) -> str | None:
     )
 
 
+def account_ids_problem(account_ids: object, account_id: object) -> str | None:
+    """Say what is wrong with ``account_ids`` (optional), or None."""
+    if account_ids is None or account_ids == []:
+        return None
+    if account_id:
+        return "Set account_id or account_ids, not both (account_ids may hold one account)."
+    if not isinstance(account_ids, list) or not all(
+        isinstance(a, str) and _ACCOUNT_ID.fullmatch(a) for a in account_ids
+    ):
+        return (
+            "account_ids must be a list of Stripe account ids like acct_1A2b3C4d (each "
+            "connected account's id, Dashboard > Connect > Accounts)."
+        )
+    if len(set(account_ids)) != len(account_ids):
+        return "account_ids lists an account more than once."
+    return None
+
+
+def rate_problem(config: t.Mapping[str, t.Any]) -> str | None:
+    """Say what is wrong with the request-rate settings, or None."""
+    rate = config.get("max_requests_per_second")
+    if rate is not None:
+        key = config.get("api_key")
+        mode = "test" if isinstance(key, str) and "_test_" in key else "live"
+        limit = MAX_REQUESTS_PER_SECOND[mode]
+        if not isinstance(rate, int) or isinstance(rate, bool) or not 1 <= rate <= limit:
+            return (
+                f"max_requests_per_second must be a whole number from 1 to {limit}, Stripe's "
+                f"limit for a {mode}-mode key (default 50 in live mode, leaving the rest to "
+                "the account's own traffic)."
+            )
+    in_flight = config.get("max_requests_in_flight")
+    if in_flight is not None and (
+        not isinstance(in_flight, int)
+        or isinstance(in_flight, bool)
+        or not 1 <= in_flight <= MAX_REQUESTS_IN_FLIGHT
+    ):
+        return f"max_requests_in_flight must be a whole number from 1 to {MAX_REQUESTS_IN_FLIGHT}."
+    return None
+
+
 def start_date_problem(start_date: object) -> str | None:
     """Say what is wrong with ``start_date`` (optional), or None."""
     if start_date is None or start_date == "":
@@ -125,8 +165,10 @@ def config_problems(config: t.Mapping[str, t.Any]) -> list[str]:
     problems = [
         api_key_problem(config.get("api_key"), allow_test_keys=bool(config.get("allow_test_keys"))),
         account_id_problem(config.get("account_id")),
+        account_ids_problem(config.get("account_ids"), config.get("account_id")),
         start_date_problem(config.get("start_date")),
         api_url_problem(config.get("api_url")),
+        rate_problem(config),
     ]
     return [p for p in problems if p]
 

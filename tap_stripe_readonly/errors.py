@@ -1,38 +1,31 @@
-"""Stripe's error responses, turned into exceptions the streams and the tap act on."""
+"""What can go wrong talking to Stripe, as exceptions the streams and the tap act on.
+
+Every message here is one line a user can act on, with any key already redacted.
+"""
 
 from __future__ import annotations
 
 import re
 import typing as t
-from dataclasses import dataclass
 
-from singer_sdk.exceptions import FatalAPIError
-
+from tap_stripe_readonly.permissions import Permission
 from tap_stripe_readonly.redaction import redact
-
-if t.TYPE_CHECKING:
-    import requests
 
 # Stripe names the missing permission in one of two forms (both seen in the wild):
 #   Enabling "Prices Read" ('plan_read') permissions on this key would allow ...
 #   Having the 'rak_charge_read' permission would allow ...
 _NEW_FORM = re.compile(r"""Enabling "(?P<label>[^"]+)" \('(?P<name>[a-z_]+)'\)""")
 _LEGACY_FORM = re.compile(r"'rak_(?P<name>[a-z_]+)'")
+# "The provided key '…' does not have access to account 'acct_…' (or that account does not
+# exist). Application access may have been revoked."
+_NO_ACCOUNT_ACCESS = re.compile(r"does not have access to account '(?P<account>[^']*)'")
+_NO_CONNECT_ACCESS = "does not have any Connect permissions"
+
+STATUS_PAGE = "https://status.stripe.com"
 
 
-@dataclass(frozen=True)
-class Permission:
-    """A restricted-key permission: its API name and the Dashboard's label for it."""
-
-    name: str
-    label: str
-
-    def __str__(self) -> str:
-        return f'Read on "{self.label}" ({self.name})'
-
-
-class StopSyncError(FatalAPIError):
-    """An error after which no stream can work: the run stops with its message alone."""
+class StopSyncError(Exception):
+    """Nothing more can be read: the run stops with this one-line message (exit code 1)."""
 
 
 class InvalidApiKeyError(StopSyncError):
@@ -40,40 +33,59 @@ class InvalidApiKeyError(StopSyncError):
 
 
 class NoConnectAccessError(StopSyncError):
-    """The key may not act for ``account_id`` (it has no Connect permissions)."""
+    """The key may not act for connected accounts at all."""
 
 
-class PermissionDeniedError(FatalAPIError):
-    """403: the key lacks the Read permission for this endpoint."""
+class AccountAccessError(StopSyncError):
+    """The key may not read this account, or the account does not exist."""
+
+    def __init__(self, message: str, account: str | None) -> None:
+        super().__init__(message)
+        self.account = account
+
+
+class BadAnswerError(StopSyncError):
+    """An answer that is not Stripe's, or a transient failure that outlasted every retry."""
+
+
+class StateError(StopSyncError):
+    """The state given to the tap is not one it wrote."""
+
+
+class PermissionDeniedError(Exception):
+    """403: the key lacks the Read permission this endpoint needs."""
 
     def __init__(self, message: str, permission: Permission | None) -> None:
         super().__init__(message)
         self.permission = permission
 
 
-class CursorVanishedError(FatalAPIError):
-    """400 resource_missing on a list cursor: the object paged from is gone."""
+class CursorVanishedError(Exception):
+    """400 resource_missing on starting_after: the object a list was paging from is gone."""
 
 
-class ParentVanishedError(FatalAPIError):
-    """404 resource_missing on a nested list: its parent was deleted mid-sync."""
+class NotFoundError(Exception):
+    """404 resource_missing: the object (or a nested list's parent) no longer exists."""
 
 
-def error_body(response: requests.Response) -> dict[str, t.Any]:
-    """The ``error`` object of a Stripe error response, or {} if there is none."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
+class TransientError(Exception):
+    """An answer worth asking again: 5xx, 409, a lock timeout, a cut connection or body."""
+
+    def __init__(self, came_back: str, *, rate_limit_reason: str | None = None) -> None:
+        super().__init__(came_back)
+        self.came_back = came_back
+        #: Set on 429s from Stripe's rate limiters ("global-rate", "endpoint-concurrency", …).
+        self.rate_limit_reason = rate_limit_reason
+
+
+class RateLimitedError(TransientError):
+    """429 (or 400 code rate_limit): never fatal, always retried, and slows the tap down."""
+
+
+def error_object(body: object) -> dict[str, t.Any]:
+    """The ``error`` object of a Stripe error body, or {} if there is none."""
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else {}
-
-
-def error_message(response: requests.Response, what: str) -> str:
-    """A one-line, key-free description of an error response."""
-    error = error_body(response)
-    detail = error.get("message") or response.reason or "no message"
-    return redact(f"Stripe answered {response.status_code} to {what}: {detail}")
 
 
 def permission_in_message(message: str, fallback: Permission | None) -> Permission | None:
@@ -85,3 +97,21 @@ def permission_in_message(message: str, fallback: Permission | None) -> Permissi
         label = fallback.label if fallback and fallback.name == name else name
         return Permission(name, label)
     return fallback
+
+
+def account_in_message(message: str) -> str | None:
+    """The account a 403 says the key may not access, if it is that kind of 403."""
+    match = _NO_ACCOUNT_ACCESS.search(message)
+    return match["account"] if match else None
+
+
+def lacks_connect_permissions(message: str) -> bool:
+    return _NO_CONNECT_ACCESS in message
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    """The first characters of a body, on one line, with any key redacted."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[:limit] + "…"
+    return redact(flat)

@@ -6,8 +6,10 @@ import logging
 import re
 
 # Any Stripe key, including the masked forms Stripe puts in its own error messages
-# ("rk_live_***j4va7j", "sk_test_****Aso0"): even the last characters stay private.
-_STRIPE_KEY = re.compile(r"\b(sk|rk|pk|rkcs)_(live|test)_[A-Za-z0-9*]+")
+# ("rk_live_***j4va7j", "sk_test_****Aso0"): even the last characters stay private. No word
+# boundary before it: a key glued to other characters ("%20rk_live_…", "key=rk_live_…") is
+# still a key.
+_STRIPE_KEY = re.compile(r"(sk|rk|pk|rkcs)_(live|test)_[A-Za-z0-9*]+")
 
 
 def redact(text: str) -> str:
@@ -41,6 +43,8 @@ def install_log_redaction() -> None:
         if record.exc_info and record.exc_info[1] is not None:
             # Formatters render exc_text as is when it is set.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return record
 
     factory.redacts_stripe_keys = True  # type: ignore[attr-defined]

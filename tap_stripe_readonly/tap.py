@@ -1,7 +1,9 @@
-"""The tap: its config, its streams, and what it tells the user at the end of a run."""
+"""The tap: its settings, its streams, and how a run starts and ends."""
 
 from __future__ import annotations
 
+import io
+import signal
 import sys
 import typing as t
 
@@ -10,58 +12,37 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities
 
-from tap_stripe_readonly.config import DEFAULT_API_URL, HOW_TO_CREATE_KEY, config_problems
-from tap_stripe_readonly.errors import Permission, StopSyncError
+from tap_stripe_readonly.config import (
+    DEFAULT_API_URL,
+    HOW_TO_CREATE_KEY,
+    MAX_REQUESTS_IN_FLIGHT,
+    config_problems,
+)
+from tap_stripe_readonly.engine import Stopped
+from tap_stripe_readonly.errors import StopSyncError
+from tap_stripe_readonly.output import MessageWriter
 from tap_stripe_readonly.redaction import install_log_redaction
-from tap_stripe_readonly.streams import STREAM_TYPES
+from tap_stripe_readonly.report import SyncReport
+from tap_stripe_readonly.run import DEFAULT_REQUESTS_IN_FLIGHT, DEFAULT_REQUESTS_PER_SECOND, Run
+from tap_stripe_readonly.state import check_state, parse_state
+from tap_stripe_readonly.streams import STREAM_NAMES, STREAM_TYPES
 
 if t.TYPE_CHECKING:
+    from types import FrameType
+
     from singer_sdk.streams import Stream
 
-    from tap_stripe_readonly.client import StripeStream
-
-
-class SyncReport:
-    """Streams skipped for a missing permission, summed up at the end of the run."""
-
-    def __init__(self, tap: Tap) -> None:
-        self._tap = tap
-        self.skipped: dict[str, Permission | None] = {}
-
-    def is_skipped(self, stream_name: str) -> bool:
-        return stream_name in self.skipped
-
-    def skip(self, stream: StripeStream, permission: Permission | None) -> None:
-        """Skip ``stream`` and the streams nested in it, with a warning naming the grant."""
-        names = [stream.name, *(child.name for child in _descendants(stream))]
-        for name in names:
-            self.skipped[name] = permission
-        self._tap.logger.warning(
-            "Skipping stream %s: the API key lacks %s. %s",
-            " and ".join(f"'{n}'" for n in names),
-            _grant(permission),
-            "The other streams sync as usual.",
-        )
-
-    def log_summary(self) -> None:
-        if not self.skipped:
-            return
-        lines = [f"  {name}: {_grant(perm)}" for name, perm in self.skipped.items()]
-        self._tap.logger.warning(
-            "%d stream(s) were skipped for missing permissions; grant them on the "
-            "restricted key (Dashboard > Developers > API keys > edit key) and run again:\n%s",
-            len(self.skipped),
-            "\n".join(lines),
-        )
+# The exit code of a run stopped by SIGTERM, as a shell reports a process killed by it.
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class TapStripeReadonly(Tap):
     """Singer tap for Stripe, using a restricted read-only key."""
 
     name = "tap-stripe-readonly"
+    message_writer_class = MessageWriter
 
-    # Not BATCH: the SDK syncs a nested stream once per parent record, so batching
-    # would write one file per invoice and per subscription.
+    # Not BATCH: records are written as they arrive from many requests at once.
     capabilities = [c for c in Tap.capabilities if c != PluginCapabilities.BATCH]
 
     config_jsonschema = th.PropertiesList(
@@ -82,11 +63,54 @@ class TapStripeReadonly(Tap):
             "header. Leave unset to read the key's own account.",
         ),
         th.Property(
+            "account_ids",
+            th.ArrayType(th.StringType),
+            title="Account IDs",
+            description="Several connected accounts to read in one run (acct_...), instead of "
+            "account_id. Each record then carries its account in the stripe_account column, "
+            "which is part of every primary key, and state is kept per account.",
+        ),
+        th.Property(
             "start_date",
             th.DateTimeType,
             title="Start date",
             description="Only sync objects created at or after this date (ISO 8601). "
             "Unset: the account's whole history.",
+        ),
+        th.Property(
+            "capture_changes",
+            th.BooleanType,
+            default=True,
+            title="Capture changes",
+            description="Read updates and deletions from Stripe's events after the first "
+            "sync (the key needs Read on Events). false: later runs read only objects "
+            "created since the last run, and never re-read in full.",
+        ),
+        th.Property(
+            "max_requests_per_second",
+            th.IntegerType,
+            title="Max requests per second",
+            description="The tap's share of the account's rate limit: 1 to 100 (Stripe's "
+            f"live-mode limit), at most 25 with a test key. Default: "
+            f"{DEFAULT_REQUESTS_PER_SECOND}, half of Stripe's limit, leaving the rest to the "
+            "account's own traffic (25 with a test key).",
+        ),
+        th.Property(
+            "max_requests_in_flight",
+            th.IntegerType,
+            default=DEFAULT_REQUESTS_IN_FLIGHT,
+            title="Max requests in flight",
+            description=f"Requests sent at the same time, 1 to {MAX_REQUESTS_IN_FLIGHT} (for "
+            "a proxy that allows fewer connections).",
+        ),
+        th.Property(
+            "emit_activate_version_messages",
+            th.BooleanType,
+            default=True,
+            title="Emit ACTIVATE_VERSION messages",
+            description="After each complete read of a stream in full, send ACTIVATE_VERSION "
+            "so the target marks (or deletes) rows of objects that no longer exist. Not sent "
+            "with account_ids (one account's read would retire the others' rows).",
         ),
         th.Property(
             "api_url",
@@ -108,7 +132,8 @@ class TapStripeReadonly(Tap):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         install_log_redaction()
-        self.sync_report = SyncReport(self)
+        self.sync_report = SyncReport(self.logger)
+        self._run: Run | None = None
         super().__init__(*args, **kwargs)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
@@ -119,36 +144,66 @@ class TapStripeReadonly(Tap):
             raise ConfigValidationError("Config validation failed", errors=errors)
         return errors
 
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        # Checked before singer-sdk reads it, and so before any request: a bookmark this
+        # tap did not write stops the run with one line naming it.
+        check_state(state, STREAM_NAMES)
+        super().load_state(state)
+
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
     def sync_all(self) -> None:  # type: ignore[misc]
-        # Tap.sync_all is final so that its stream loop stays the SDK's; this only
-        # adds the report the user needs once every stream has had its turn.
-        super().sync_all()
-        self.sync_report.log_summary()
+        # singer-sdk's Tap.sync_all (final) syncs one stream at a time with one request in
+        # flight; the tap's engine reads all streams at once within Stripe's rate limits.
+        if self.state:
+            self.state_writer.write_state(self.state)
+        self._run = Run(self)
+        try:
+            self._run.execute()
+        finally:
+            self._run = None
+            self.sync_report.log_summary()
+        if failed := self.sync_report.failed_accounts:
+            msg = f"{len(failed)} account(s) could not be read: {', '.join(failed)}."
+            raise StopSyncError(msg)
+
+    def run_sync_dry_run(  # type: ignore[misc]
+        self, dry_run_record_limit: int | None = 1, streams: t.Iterable[Stream] | None = None
+    ) -> bool:
+        # singer-sdk's (final) dry run syncs each stream through Stream.sync(); these
+        # streams are read by the engine, so the dry run is a sync of the chosen streams.
+        chosen = list(streams) if streams is not None else list(self.streams.values())
+        for stream in self.streams.values():
+            stream.selected = stream in chosen
+        self.sync_all()
+        return True
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        if self._run is not None:
+            self._run.engine.stop()  # the run writes its last state and stops
+            return
+        super()._handle_termination(signum, frame)
 
     @classmethod
-    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
+    def invoke(cls, *args: t.Any, state: t.IO[str] | None = None, **kwargs: t.Any) -> None:
         try:
-            super().invoke(*args, **kwargs)
+            if state is not None:
+                # singer-sdk would fail on a state that is not JSON with a traceback.
+                parse_state(text := state.read())
+                state = io.StringIO(text if text.strip() else "{}")
+            super().invoke(*args, state=state, **kwargs)
         except StopSyncError as exc:
-            # No stream can work (bad key, no access to the account): one clear line,
-            # no traceback.
+            # Nothing more can be read (bad key, no access, an answer that is not
+            # Stripe's, a state the tap did not write): one clear line, no traceback.
             cls.logger.error("%s", exc)
             sys.exit(1)
-
-
-def _grant(permission: Permission | None) -> str:
-    if permission is None:
-        return "a Read permission Stripe did not name"
-    return str(permission)
-
-
-def _descendants(stream: Stream) -> t.Iterator[Stream]:
-    for child in stream.child_streams:
-        yield child
-        yield from _descendants(child)
+        except Stopped:
+            cls.logger.error(
+                "Stopped by a signal; the last STATE covers every record written, so the "
+                "next run resumes there."
+            )
+            sys.exit(EXIT_TERMINATED)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,22 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tap_stripe_readonly import transport
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
 
 # Small enough for a fast suite, large enough to hold every case the tap must
-# handle (invoices with >10 lines, subscriptions with >10 items, canceled ones).
+# handle (invoices with >10 lines, subscriptions with >10 items, canceled ones,
+# hundreds of objects created in one second).
 TEST_SCALE = 0.05
+
+# The tap's CLI with Stripe's backoff shortened to milliseconds: retries happen as in
+# production, without the waiting.
+FAST_RETRY_TAP = (
+    "import sys; from tap_stripe_readonly import transport; "
+    "transport.BACKOFF_FIRST_SECONDS = transport.BACKOFF_MAX_SECONDS = 0.001; "
+    "from tap_stripe_readonly.tap import TapStripeReadonly; TapStripeReadonly.cli()"
+)
 
 
 @pytest.fixture(scope="session")
@@ -44,15 +54,26 @@ def own_sandbox() -> t.Iterator[StripeSandbox]:
         yield sb
 
 
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries as the tap does them, minus the waiting."""
+    monkeypatch.setattr(transport, "BACKOFF_FIRST_SECONDS", 0.001)
+    monkeypatch.setattr(transport, "BACKOFF_MAX_SECONDS", 0.001)
+
+
 def tap_config(sb: StripeSandbox, **overrides: t.Any) -> dict[str, t.Any]:
     return {"api_key": DEMO_API_KEY, "api_url": sb.url, **overrides}
 
 
 @dataclass
 class SyncResult:
-    """What a tap run wrote: records per stream, and every STATE message."""
+    """What a tap run wrote: its messages, in order."""
 
     messages: list[dict[str, t.Any]] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, stdout: str) -> SyncResult:
+        return cls([json.loads(line) for line in stdout.splitlines() if line.strip()])
 
     def records(self, stream: str) -> list[dict[str, t.Any]]:
         return [
@@ -62,6 +83,14 @@ class SyncResult:
     def ids(self, stream: str) -> set[str]:
         return {r["id"] for r in self.records(stream)}
 
+    def live_ids(self, stream: str) -> set[str]:
+        """Ids whose last record does not say the object was deleted."""
+        last = {r["id"]: r for r in self.records(stream)}
+        return {i for i, r in last.items() if not r.get("_sdc_deleted_at")}
+
+    def deleted_ids(self, stream: str) -> set[str]:
+        return {r["id"] for r in self.records(stream) if r.get("_sdc_deleted_at")}
+
     @property
     def states(self) -> list[dict[str, t.Any]]:
         return [m["value"] for m in self.messages if m["type"] == "STATE"]
@@ -69,27 +98,93 @@ class SyncResult:
     def of_type(self, kind: str) -> list[dict[str, t.Any]]:
         return [m for m in self.messages if m["type"] == kind]
 
+    def until_state(self, n: int) -> SyncResult:
+        """The messages up to and including the n-th STATE (as if the run died there)."""
+        seen = 0
+        for i, m in enumerate(self.messages):
+            if m["type"] == "STATE":
+                seen += 1
+                if seen == n:
+                    return SyncResult(self.messages[: i + 1])
+        raise ValueError(f"fewer than {n} STATE messages")
 
-def sync(config: dict[str, t.Any], state: dict[str, t.Any] | None = None) -> SyncResult:
-    """Run a full sync in this process and parse its Singer output."""
-    tap = TapStripeReadonly(config=config, state=state, validate_config=True)
-    out = io.StringIO()
+
+def sync(
+    config: dict[str, t.Any],
+    state: dict[str, t.Any] | None = None,
+    catalog: dict[str, t.Any] | None = None,
+) -> SyncResult:
+    """Run a sync in this process and parse its Singer output."""
+    tap = TapStripeReadonly(config=config, state=state, catalog=catalog, validate_config=True)
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # the tap writes bytes to .buffer
     with contextlib.redirect_stdout(out):
         tap.sync_all()
-    return SyncResult([json.loads(line) for line in out.getvalue().splitlines()])
+    out.seek(0)
+    return SyncResult.parse(out.read())
 
 
 def run_cli(
-    args: list[str], config: dict[str, t.Any], tmp_path: t.Any, env: dict[str, str] | None = None
+    args: list[str],
+    config: dict[str, t.Any],
+    tmp_path: t.Any,
+    env: dict[str, str] | None = None,
+    *,
+    state: t.Any = None,
+    fast_retries: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``tap-stripe-readonly`` command as a user would."""
+    """Run the ``tap-stripe-readonly`` command as a user would.
+
+    ``state`` is written to a file passed with --state: a dict as JSON, a str as it is.
+    """
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(config))
+    if state is not None:
+        state_file = tmp_path / "state.json"
+        state_file.write_text(state if isinstance(state, str) else json.dumps(state))
+        args = [*args, "--state", str(state_file)]
+    command = ["-c", FAST_RETRY_TAP] if fast_retries else ["-m", "tap_stripe_readonly"]
     return subprocess.run(
-        [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file), *args],
+        [sys.executable, *command, "--config", str(config_file), *args],
         capture_output=True,
         text=True,
         timeout=300,
         env={**os.environ, **(env or {})},
         check=False,
     )
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The ERROR lines a run logged (the tap's own and any library's)."""
+    return [line for line in stderr.splitlines() if "ERROR" in line or "CRITICAL" in line]
+
+
+class Warehouse:
+    """What a target with soft delete holds after some runs (as target-postgres does it).
+
+    A record replaces its row (upsert on the key); ``_sdc_deleted_at`` in a record marks the
+    row deleted; ACTIVATE_VERSION marks deleted every row of an older (or no) version.
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, dict[str, t.Any]]] = {}
+
+    def load(self, result: SyncResult) -> Warehouse:
+        for message in result.messages:
+            table = self.tables.setdefault(message.get("stream", ""), {})
+            if message["type"] == "RECORD":
+                record = message["record"]
+                table[record["id"]] = {**record, "_sdc_table_version": message.get("version")}
+            elif message["type"] == "ACTIVATE_VERSION":
+                for row in table.values():
+                    old = row["_sdc_table_version"]
+                    if (old is None or old < message["version"]) and not row.get("_sdc_deleted_at"):
+                        row["_sdc_deleted_at"] = "retired by ACTIVATE_VERSION"
+        return self
+
+    def live(self, stream: str) -> dict[str, dict[str, t.Any]]:
+        return {
+            i: r for i, r in self.tables.get(stream, {}).items() if not r.get("_sdc_deleted_at")
+        }
+
+    def deleted_ids(self, stream: str) -> set[str]:
+        return {i for i, r in self.tables.get(stream, {}).items() if r.get("_sdc_deleted_at")}

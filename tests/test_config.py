@@ -6,6 +6,7 @@ import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_stripe_readonly.config import HOW_TO_CREATE_KEY, KEY_PERMISSIONS
+from tap_stripe_readonly.permissions import EVENT_READ
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import run_cli, sync, tap_config
@@ -29,6 +30,21 @@ REJECTED = [
     ("account with space", {"account_id": "acct_12 34"}, ["account_id must be"]),
     ("bad start_date", {"start_date": "last tuesday"}, ["start_date must be"]),
     ("http to remote host", {"api_url": "http://api.stripe.com"}, ["plain http"]),
+    ("rate above Stripe's", {"max_requests_per_second": 101}, ["from 1 to 100"]),
+    ("rate of zero", {"max_requests_per_second": 0}, ["from 1 to 100"]),
+    (
+        "test key rate",
+        {"api_key": f"rk_test_{BODY}", "allow_test_keys": True, "max_requests_per_second": 30},
+        ["from 1 to 25", "test-mode"],
+    ),
+    ("no requests in flight", {"max_requests_in_flight": 0}, ["max_requests_in_flight"]),
+    (
+        "account and accounts",
+        {"account_id": "acct_1Abc", "account_ids": ["acct_1Def"]},
+        ["account_id or account_ids"],
+    ),
+    ("malformed accounts", {"account_ids": ["acct_1Abc", f"acc_{BODY}"]}, ["account_ids must"]),
+    ("repeated account", {"account_ids": ["acct_1Abc", "acct_1Abc"]}, ["more than once"]),
     ("credentials in url", {"api_url": "https://user:pw@api.stripe.com"}, ["credentials"]),
     ("not a url", {"api_url": "api.stripe.com"}, ["api_url must be a URL"]),
 ]
@@ -56,6 +72,10 @@ def test_rejected_config_says_why_and_sends_nothing(shared_sandbox, case, overri
         {"api_url": "https://api.stripe.com"},
         {"api_url": "http://localhost:12111"},
         {"api_url": "http://[::1]:12111"},
+        {"max_requests_per_second": 100},
+        {"max_requests_per_second": 1, "max_requests_in_flight": 1},
+        {"account_ids": ["acct_1Abc2Def3Ghi", "acct_1Xyz"]},
+        {"capture_changes": False},
     ],
 )
 def test_accepted_config(shared_sandbox, overrides):
@@ -89,7 +109,7 @@ def test_cli_exits_non_zero_before_any_request(shared_sandbox, tmp_path, overrid
 
 
 def test_key_guidance_names_every_permission_the_streams_need():
-    needed = {stream.permission.label for stream in STREAM_TYPES}
+    needed = {stream.permission.label for stream in STREAM_TYPES} | {EVENT_READ.label}
     assert set(KEY_PERMISSIONS) == needed
     for label in needed:
         assert label in HOW_TO_CREATE_KEY

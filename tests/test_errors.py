@@ -6,45 +6,52 @@ import io
 import json
 import logging
 
-import backoff
 import pytest
-import requests
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+import urllib3
 
-from tap_stripe_readonly.client import StripeStream
-from tap_stripe_readonly.errors import NoConnectAccessError, Permission, permission_in_message
+from tap_stripe_readonly import transport
+from tap_stripe_readonly.errors import (
+    AccountAccessError,
+    BadAnswerError,
+    CursorVanishedError,
+    InvalidApiKeyError,
+    NoConnectAccessError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    TransientError,
+    permission_in_message,
+)
+from tap_stripe_readonly.permissions import Permission
 from tap_stripe_readonly.redaction import install_log_redaction, redact
 from tap_stripe_readonly.streams import STREAM_TYPES
-from tap_stripe_readonly.tap import TapStripeReadonly
-from tap_stripe_readonly.transport import ReadOnlySession, WriteAttemptError
-from tests.conftest import run_cli, sync, tap_config
+from tap_stripe_readonly.transport import ReadOnlyPoolManager, WriteAttemptError
+from tests.conftest import SyncResult, run_cli, sync, tap_config
 
 SECRET = "Zq9XK7redactionCanary0000Qx7W"  # last four: unlikely anywhere else
 
 
-@pytest.fixture
-def fast_retries(monkeypatch):
-    """Retries as the tap does them, minus the waiting."""
-    monkeypatch.setattr(
-        StripeStream, "backoff_wait_generator", lambda self: backoff.constant(interval=0.01)
-    )
-    monkeypatch.setattr(StripeStream, "backoff_jitter", lambda self, value: value)
-
-
-def test_session_refuses_anything_but_get(shared_sandbox):
-    session = ReadOnlySession()
+def test_the_pool_refuses_anything_but_get(shared_sandbox):
+    pool = ReadOnlyPoolManager()
     for method in ("POST", "DELETE", "PUT", "PATCH"):
         with pytest.raises(WriteAttemptError):
-            session.request(method, f"{shared_sandbox.url}/v1/customers", data={"email": "x"})
+            pool.request(method, f"{shared_sandbox.url}/v1/customers", fields={"email": "x"})
     assert shared_sandbox.stats["non_get"] == 0
     assert shared_sandbox.stats["requests"] == {}
 
 
-def test_every_stream_uses_the_read_only_session(shared_sandbox):
-    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
-    for stream in tap.streams.values():
-        assert isinstance(stream.requests_session, ReadOnlySession)
-        assert stream.http_method == "GET"
+def test_every_request_goes_through_the_read_only_pool(shared_sandbox, monkeypatch):
+    sent: list[str] = []
+    urlopen = ReadOnlyPoolManager.urlopen
+
+    def counting(self, method, url, *args, **kwargs):
+        sent.append(method)
+        return urlopen(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(ReadOnlyPoolManager, "urlopen", counting)
+    sync(tap_config(shared_sandbox))
+    served = sum(shared_sandbox.stats["requests"].values())
+    assert sent and set(sent) == {"GET"} and len(sent) == served
 
 
 @pytest.mark.parametrize("form", ["new", "legacy"])
@@ -53,24 +60,48 @@ def test_missing_permission_skips_only_that_stream(own_sandbox, tmp_path, form):
     own_sandbox.add_key(key, denied=("plan_read",), message_form=form)
     result = run_cli([], tap_config(own_sandbox, api_key=key), tmp_path)
     assert result.returncode == 0, result.stderr
-    messages = [json.loads(line) for line in result.stdout.splitlines()]
-    synced = {m["stream"] for m in messages if m["type"] == "RECORD"}
-    assert "prices" not in synced
+    synced = {m["stream"] for m in SyncResult.parse(result.stdout).of_type("RECORD")}
     assert synced == {s.name for s in STREAM_TYPES} - {"prices"}
-    warnings = [line for line in result.stderr.splitlines() if "Skipping stream 'prices'" in line]
-    assert warnings and "plan_read" in warnings[0]
-    assert "1 stream(s) were skipped" in result.stderr
-    assert "prices: Read on" in result.stderr
-    assert own_sandbox.stats["status"][403] == 1
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, "one tidy summary, not a warning per stream"
+    assert "Some streams were not synced" in result.stderr
+    assert 'prices: grant Read on "Prices" (plan_read)' in result.stderr
+    assert "ERROR" not in result.stderr
 
 
 def test_missing_parent_permission_skips_its_children(own_sandbox):
     key = f"rk_live_{SECRET}"
     own_sandbox.add_key(key, denied=("invoice_read",))
-    tap = TapStripeReadonly(config=tap_config(own_sandbox, api_key=key), validate_config=True)
-    result = sync(dict(tap.config))
+    result = sync(tap_config(own_sandbox, api_key=key))
     assert not result.records("invoices") and not result.records("invoice_line_items")
     assert result.ids("customers") == own_sandbox.ids("customers")
+
+
+def test_permission_lost_mid_stream_keeps_what_was_read(own_sandbox, monkeypatch):
+    """The next run reads what the first could not, and nothing is lost between them."""
+    monkeypatch.setattr("tap_stripe_readonly.client.PAGE_SIZE", 10)
+    key = f"rk_live_{SECRET}"
+    own_sandbox.add_key(key)
+    get = transport.StripeTransport.get
+    pages = {"n": 0}
+
+    def lose_permission_after_three_pages(self, path, params=(), **kwargs):
+        if path == "/v1/customers":
+            pages["n"] += 1
+            if pages["n"] == 4:
+                own_sandbox.add_key(key, denied=("customer_read",))
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", lose_permission_after_three_pages)
+    first = sync(tap_config(own_sandbox, api_key=key))
+    assert 0 < len(first.ids("customers")) < len(own_sandbox.ids("customers"))
+    bookmark = first.states[-1]["bookmarks"]["customers"]
+    assert "replication_key_value" not in bookmark and bookmark["backfill"]["done"]
+
+    own_sandbox.add_key(key)
+    resumed = sync(tap_config(own_sandbox, api_key=key), state=first.states[-1])
+    assert first.ids("customers") | resumed.ids("customers") == own_sandbox.ids("customers")
+    assert resumed.states[-1]["bookmarks"]["customers"]["replication_key_value"]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +139,7 @@ def test_invalid_key_stops_at_once_without_traceback(own_sandbox, tmp_path):
 
 def test_rate_limits_and_faults_are_retried(own_sandbox, fast_retries):
     own_sandbox.set_rate_limits(global_rps=50, endpoint_rps=20)
-    own_sandbox.set_faults(fault_rate=0.3, latency_ms=0)
+    own_sandbox.set_faults(fault_rate=0.3, latency_ms=0, kinds=("500", "drop", "lock_timeout"))
     result = sync(tap_config(own_sandbox))
     stats = own_sandbox.stats
     assert stats["status"].get(500, 0) > 0 and stats["dropped"] > 0
@@ -118,60 +149,52 @@ def test_rate_limits_and_faults_are_retried(own_sandbox, fast_retries):
         assert result.ids(stream.name) == own_sandbox.ids(stream.name), stream.name
 
 
-def test_rate_limited_requests_are_retried(own_sandbox, monkeypatch):
-    # Waits long enough for the bucket (10 tokens/s) to refill between tries.
-    monkeypatch.setattr(
-        StripeStream, "backoff_wait_generator", lambda self: backoff.constant(interval=0.1)
+def _response(status: int, headers: dict[str, str] | None = None, body: object = None):
+    payload = body if body is not None else {"error": {"message": "x", "type": "api_error"}}
+    return urllib3.HTTPResponse(
+        body=io.BytesIO(json.dumps(payload).encode()),
+        headers={"Content-Type": "application/json", **(headers or {})},
+        status=status,
+        preload_content=True,
     )
-    own_sandbox.set_rate_limits(global_rps=10, endpoint_rps=None)
-    result = sync(tap_config(own_sandbox))
-    assert own_sandbox.stats["status"].get(429, 0) > 0
-    own_sandbox.set_rate_limits(global_rps=None, endpoint_rps=None)
-    assert result.ids("customers") == own_sandbox.ids("customers")
 
 
-def _response(status: int, headers: dict[str, str] | None = None, body: dict | None = None):
-    response = requests.Response()
-    response.status_code = status
-    response.headers.update(headers or {})
-    response._content = json.dumps(
-        body or {"error": {"message": "x", "type": "api_error"}}
-    ).encode()
-    response.url = "https://api.stripe.com/v1/customers"
-    return response
+def _error(code: str, param: str | None = None, message: str = "x") -> dict:
+    return {"error": {"code": code, "param": param, "message": message, "type": "x"}}
 
 
 @pytest.mark.parametrize(
-    ("status", "headers", "expected"),
+    ("status", "headers", "body", "expected"),
     [
-        (500, {}, RetriableAPIError),
-        (429, {}, RetriableAPIError),
-        (409, {}, RetriableAPIError),
-        (500, {"Stripe-Should-Retry": "false"}, FatalAPIError),
-        (400, {"Stripe-Should-Retry": "true"}, RetriableAPIError),
-        (400, {}, FatalAPIError),
-        (404, {}, FatalAPIError),
+        (500, {}, None, TransientError),
+        (409, {}, None, TransientError),
+        (429, {"Stripe-Rate-Limited-Reason": "global-rate"}, None, RateLimitedError),
+        (429, {"Stripe-Should-Retry": "false"}, _error("rate_limit"), RateLimitedError),
+        (400, {}, _error("rate_limit"), RateLimitedError),
+        (429, {"Stripe-Should-Retry": "true"}, _error("lock_timeout"), TransientError),
+        (500, {"Stripe-Should-Retry": "false"}, None, BadAnswerError),
+        (400, {"Stripe-Should-Retry": "true"}, None, TransientError),
+        (400, {}, None, BadAnswerError),
+        (400, {}, _error("resource_missing", "starting_after"), CursorVanishedError),
+        (404, {}, _error("resource_missing", "id"), NotFoundError),
+        (404, {}, {"error": {"message": "Unrecognized request URL"}}, BadAnswerError),
+        (301, {"Location": "https://elsewhere.example"}, {}, BadAnswerError),
+        (401, {}, None, InvalidApiKeyError),
+        (403, {}, _error("x", message="Enabling \"Prices Read\" ('plan_read')"),
+         PermissionDeniedError),
+        (403, {}, _error("account_invalid", message="The provided key 'rk_live_***' does not "
+                         "have access to account 'acct_1X' (or that account does not exist)."),
+         AccountAccessError),
+        (403, {}, _error("x", message="You passed a restricted API key with the Stripe-Account "
+                         "header, but the restricted API key does not have any Connect "
+                         "permissions."), NoConnectAccessError),
     ],
-)
-def test_retry_decision_honours_stripe_should_retry(shared_sandbox, status, headers, expected):
-    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
-    stream = tap.streams["customers"]
+)  # fmt: skip
+def test_what_each_answer_means(status, headers, body, expected):
     with pytest.raises(expected) as raised:
-        stream.validate_response(_response(status, headers))
-    if expected is FatalAPIError:
-        assert not isinstance(raised.value, RetriableAPIError)
-
-
-@pytest.mark.parametrize("status", [400, 403])
-def test_key_without_connect_access_stops_the_run(shared_sandbox, status):
-    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
-    message = (
-        "You passed a restricted API key with the Stripe-Account header, but the restricted "
-        "API key does not have any Connect permissions."
-    )
-    body = {"error": {"message": message, "type": "invalid_request_error"}}
-    with pytest.raises(NoConnectAccessError, match="unset account_id"):
-        tap.streams["customers"].validate_response(_response(status, body=body))
+        transport._raise_for_error(_response(status, headers, body), "GET /v1/x", None)
+    if expected is TransientError:
+        assert not isinstance(raised.value, RateLimitedError)
 
 
 def test_redact_hides_keys_and_their_masked_forms():

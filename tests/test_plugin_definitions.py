@@ -38,13 +38,24 @@ def expected_kind(name: str, prop: dict[str, t.Any]) -> str:
     if prop.get("format") == "date-time":
         return "date_iso8601"
     (json_type,) = [x for x in types if x != "null"] or [None]
-    return {"string": "string", "boolean": "boolean", "integer": "integer"}.get(
+    return {"string": "string", "boolean": "boolean", "integer": "integer", "array": "array"}.get(
         json_type, json_type
     )
 
 
 DEFINITIONS = {
-    "meltano.yml": (meltano_extractor, {"api_key", "account_id", "start_date", "api_url"}),
+    "meltano.yml": (
+        meltano_extractor,
+        {
+            "api_key",
+            "account_id",
+            "account_ids",
+            "start_date",
+            "api_url",
+            "capture_changes",
+            "max_requests_per_second",
+        },
+    ),
     "hub": (lambda: yaml.safe_load(HUB.read_text()), set(tap_settings())),
 }
 

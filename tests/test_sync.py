@@ -1,4 +1,4 @@
-"""A sync against the sandbox: complete, incremental, resumable, read-only."""
+"""A full sync against the sandbox: complete, exact, resumable, read-only, and in parallel."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import math
 import pytest
 
 from tap_stripe_readonly import client
-from tap_stripe_readonly.client import API_VERSION, StripeStream
+from tap_stripe_readonly.client import API_VERSION
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, sync, tap_config
 from tests.stripe_sandbox import DEMO_ACCOUNT_ID, StripeSandbox
 
 STREAMS = [s.name for s in STREAM_TYPES]
+CHILDREN = {"invoice_line_items": "invoice", "subscription_items": "subscription"}
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +36,24 @@ def test_full_sync_emits_exactly_the_sandbox_objects(sandbox, full_sync, stream)
 
 def test_full_sync_has_the_hard_cases(sandbox, full_sync):
     result, _ = full_sync
-    statuses = {s["status"] for s in result.records("subscriptions")}
-    assert "canceled" in statuses
+    assert "canceled" in {s["status"] for s in result.records("subscriptions")}
     long_invoices = [i for i in sandbox.objects("invoices") if i["lines"]["has_more"]]
     assert long_invoices
     for invoice in long_invoices:
         lines = [r for r in result.records("invoice_line_items") if r["invoice"] == invoice["id"]]
         assert len(lines) == invoice["lines"]["total_count"] > 10
+    seconds = [c["created"] for c in result.records("customers")]
+    assert max(seconds.count(s) for s in set(seconds)) > client.PAGE_SIZE, "a burst, read whole"
 
 
-def test_sub_lists_requested_only_for_parents_with_more(sandbox, full_sync):
+def test_records_are_stripe_s_json_as_sent(sandbox, full_sync):
+    result, _ = full_sync
+    by_id = {o["id"]: o for o in sandbox.objects("invoices")}
+    for record in result.records("invoices")[:50]:
+        assert record == by_id[record["id"]]
+
+
+def test_nested_lists_are_requested_only_for_parents_with_more(sandbox, full_sync):
     _, stats = full_sync
     for parent, field, endpoint in [
         ("invoices", "lines", "GET /v1/invoices/{id}/lines"),
@@ -52,9 +61,7 @@ def test_sub_lists_requested_only_for_parents_with_more(sandbox, full_sync):
     ]:
         embedded = [p[field] for p in sandbox.objects(parent)]
         expected = sum(
-            math.ceil((e["total_count"] - len(e["data"])) / client.PAGE_SIZE)
-            for e in embedded
-            if e["has_more"]
+            math.ceil(e["total_count"] / client.PAGE_SIZE) for e in embedded if e["has_more"]
         )
         assert expected > 0
         assert stats["requests"].get(endpoint, 0) == expected
@@ -62,27 +69,39 @@ def test_sub_lists_requested_only_for_parents_with_more(sandbox, full_sync):
 
 def test_children_carry_their_parent_id(sandbox, full_sync):
     result, _ = full_sync
+    for child, key in CHILDREN.items():
+        parents = {p["id"] for p in sandbox.objects(child.rsplit("_", 2)[0] + "s")} or None
+        assert parents is not None
+        assert all(r[key] for r in result.records(child))
     invoices = sandbox.ids("invoices")
-    subscriptions = {s["id"] for s in sandbox.objects("subscriptions")}
     assert all(r["invoice"] in invoices for r in result.records("invoice_line_items"))
-    assert all(r["subscription"] in subscriptions for r in result.records("subscription_items"))
 
 
-def test_one_schema_message_per_stream_and_no_state_per_parent(full_sync):
+def test_one_schema_per_stream_before_its_records(full_sync):
     result, _ = full_sync
     schemas = [m["stream"] for m in result.of_type("SCHEMA")]
     assert sorted(schemas) == sorted(STREAMS)
-    bookmarks = result.states[-1]["bookmarks"]
-    for child in ("invoice_line_items", "subscription_items"):
-        assert "partitions" not in bookmarks.get(child, {})
+    seen: set[str] = set()
+    for message in result.messages:
+        if message["type"] == "SCHEMA":
+            seen.add(message["stream"])
+        elif message["type"] == "RECORD":
+            assert message["stream"] in seen
 
 
-def test_nested_streams_never_activate_a_version(own_sandbox):
-    """An ACTIVATE_VERSION after one parent's items would drop every other parent's."""
-    result = sync(tap_config(own_sandbox, emit_activate_version_messages=True))
-    assert result.records("invoice_line_items")
-    activated = {m["stream"] for m in result.of_type("ACTIVATE_VERSION")}
-    assert not activated & {"invoice_line_items", "subscription_items"}
+def test_a_complete_read_activates_its_version_after_its_records(full_sync):
+    """Targets then mark rows of objects that are gone; nested streams included."""
+    result, _ = full_sync
+    activations = {m["stream"]: m["version"] for m in result.of_type("ACTIVATE_VERSION")}
+    assert set(activations) == set(STREAMS)
+    last_record = {}
+    for i, message in enumerate(result.messages):
+        if message["type"] == "RECORD":
+            assert message["version"] == activations[message["stream"]]
+            last_record[message["stream"]] = i
+    for i, message in enumerate(result.messages):
+        if message["type"] == "ACTIVATE_VERSION":
+            assert i > last_record[message["stream"]]
 
 
 def test_only_gets_with_pinned_version_and_account(full_sync):
@@ -92,13 +111,22 @@ def test_only_gets_with_pinned_version_and_account(full_sync):
     assert stats["headers"]["Stripe-Account"] == {DEMO_ACCOUNT_ID}
 
 
-def test_final_state_bookmarks_newest_created(sandbox, full_sync):
+def test_one_request_in_flight_reads_the_same(shared_sandbox, full_sync):
+    one = sync(tap_config(shared_sandbox, max_requests_in_flight=1))
+    assert shared_sandbox.stats["max_in_flight"] == 1
     result, _ = full_sync
+    assert all(one.ids(s) == result.ids(s) for s in STREAMS)
+
+
+def test_final_state_bookmarks_the_sync_start_in_stripe_s_time():
+    with StripeSandbox(scale=0.02, seed=7, now=1_700_000_000) as sb:
+        sb.advance(86_400 * 3)  # Stripe's clock, not this machine's
+        result = sync(tap_config(sb))
     bookmarks = result.states[-1]["bookmarks"]
-    for stream in ("customers", "invoices", "subscriptions"):
-        newest = max(o["created"] for o in sandbox.objects(stream))
-        assert bookmarks[stream]["replication_key_value"] == newest
-        assert "progress_markers" not in bookmarks[stream]
+    for stream in ("customers", "invoices", "subscriptions", "balance_transactions"):
+        assert bookmarks[stream]["replication_key_value"] == 1_700_000_000 + 86_400 * 3
+        assert "backfill" not in bookmarks[stream]
+    assert set(bookmarks) == {s.name for s in STREAM_TYPES if not s.parent_stream_type}
 
 
 def test_start_date_limits_created(shared_sandbox):
@@ -111,118 +139,120 @@ def test_start_date_limits_created(shared_sandbox):
     assert len(expected) < len(customers)
 
 
-def test_second_run_with_state_adds_only_new_objects(own_sandbox):
-    first = sync(tap_config(own_sandbox))
-    new = {own_sandbox.create("customers")["id"] for _ in range(3)}
-    second = sync(tap_config(own_sandbox), state=first.states[-1])
-    assert new <= second.ids("customers")
-    # Only the boundary second of the bookmark may be read again.
-    newest_before = first.states[-1]["bookmarks"]["customers"]["replication_key_value"]
-    old_again = second.ids("customers") - new
-    assert all(
-        o["created"] == newest_before
-        for o in own_sandbox.objects("customers")
-        if o["id"] in old_again
-    )
+def test_same_second_bursts_page_to_their_end(own_sandbox, monkeypatch):
+    """Pages that end inside a second of hundreds of objects: none lost, none twice."""
+    monkeypatch.setattr(client, "PAGE_SIZE", 7)
+    result = sync(tap_config(own_sandbox, max_requests_in_flight=8))
+    for stream in ("customers", "invoices", "charges", "balance_transactions"):
+        records = result.records(stream)
+        seconds = [r["created"] for r in records]
+        assert max(seconds.count(s) for s in set(seconds)) > 10 * client.PAGE_SIZE
+        assert len(records) == len(result.ids(stream)) and result.ids(stream) == own_sandbox.ids(
+            stream
+        ), stream
 
 
-@pytest.mark.parametrize("backfill", [True, False], ids=["first run", "incremental run"])
-def test_interrupted_run_resumes_without_gap(own_sandbox, monkeypatch, backfill):
-    state = None if backfill else sync(tap_config(own_sandbox)).states[-1]
-    new = set()
-    for _ in range(12):  # each a second apart, so a bookmark can fall between them
-        own_sandbox.advance(1)
-        new.add(own_sandbox.create("customers")["id"])
-    expected = own_sandbox.ids("customers") if backfill else new
-    # STATE after every 3 records, so the run can be cut between two of them.
-    for stream_type in STREAM_TYPES:
-        monkeypatch.setattr(stream_type, "STATE_MSG_FREQUENCY", 3)
-    run = sync(tap_config(own_sandbox), state=state)
-    # Cut the run after its 7th customer record, as if the process died there.
-    customers = [
-        i
-        for i, m in enumerate(run.messages)
-        if m["type"] == "RECORD" and m["stream"] == "customers"
-    ]
-    before_cut = SyncResult(run.messages[: customers[6] + 1])
-    assert before_cut.states, "no STATE before the cut: the test would prove nothing"
+@pytest.mark.parametrize("cut_at", [2, 5, 9, 14])
+def test_a_first_sync_cut_anywhere_resumes_exactly(own_sandbox, monkeypatch, cut_at):
+    monkeypatch.setattr(client, "PAGE_SIZE", 20)
+    run = sync(tap_config(own_sandbox, max_requests_in_flight=4))
+    before_cut = run.until_state(cut_at)
     resumed = sync(tap_config(own_sandbox), state=before_cut.states[-1])
-    assert expected <= before_cut.ids("customers") | resumed.ids("customers")
+    for stream in STREAMS:
+        assert before_cut.ids(stream) | resumed.ids(stream) == own_sandbox.ids(stream), stream
+    resent = sum(len(before_cut.ids(s) & resumed.ids(s)) for s in STREAMS)
+    written = sum(len(before_cut.ids(s)) for s in STREAMS)
+    assert resent < written or written == 0
+    assert "backfill" not in resumed.states[-1]["bookmarks"]["customers"]
 
 
-def test_permission_lost_mid_stream_keeps_the_previous_bookmark(own_sandbox, monkeypatch):
-    monkeypatch.setattr(client, "PAGE_SIZE", 10)
-    key = "rk_live_sandboxRevokedMidway0000000000"
-    own_sandbox.add_key(key)
-    parse_response = StripeStream.parse_response
-
-    def parse_then_lose_permission(self, response):
-        yield from parse_response(self, response)
-        if self.name == "customers":
-            own_sandbox.add_key(key, denied=("customer_read",))
-
-    monkeypatch.setattr(StripeStream, "parse_response", parse_then_lose_permission)
-    first = sync(tap_config(own_sandbox, api_key=key))
-    assert 0 < len(first.ids("customers")) < len(own_sandbox.ids("customers"))
-    assert "replication_key_value" not in first.states[-1]["bookmarks"].get("customers", {})
-
-    monkeypatch.setattr(StripeStream, "parse_response", parse_response)
-    own_sandbox.add_key(key)
-    resumed = sync(tap_config(own_sandbox, api_key=key), state=first.states[-1])
-    assert resumed.ids("customers") == own_sandbox.ids("customers")
-
-
-def test_parent_deleted_before_its_sub_list_is_read(own_sandbox, caplog):
-    invoice = next(i for i in own_sandbox.objects("invoices") if i["lines"]["has_more"])
-    own_sandbox.delete("invoices", invoice["id"])
-    tap = TapStripeReadonly(config=tap_config(own_sandbox), validate_config=True)
-    lines = tap.streams["invoice_line_items"]
-    lines.embedded_page = invoice["lines"]
-    emitted = [r["id"] for r in lines.get_records({"parent_id": invoice["id"]})]
-    assert emitted == [line["id"] for line in invoice["lines"]["data"]]
-    assert "the parent was deleted during the sync" in caplog.text
-
-
-def test_children_get_their_parent_id_when_stripe_leaves_it_out(shared_sandbox):
-    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
-    line = tap.streams["invoice_line_items"].post_process({"id": "il_1"}, {"parent_id": "in_1"})
-    item = tap.streams["subscription_items"].post_process(
-        {"id": "si_1", "subscription": None}, {"parent_id": "sub_1"}
-    )
-    assert line["invoice"] == "in_1"
-    assert item["subscription"] == "sub_1"
-
-
-def test_vanished_cursor_resumes_from_last_created(own_sandbox, monkeypatch):
+def test_vanished_cursor_lists_again_from_the_last_second_written(own_sandbox, monkeypatch):
     monkeypatch.setattr(client, "PAGE_SIZE", 5)
-    tap = TapStripeReadonly(config=tap_config(own_sandbox), validate_config=True)
-    stream = tap.streams["customers"]
-    emitted = []
-    for record in stream.get_records(None):
-        emitted.append(record["id"])
-        if len(emitted) == 5:
-            # The cursor for the next page is gone, as when an object is deleted mid-sync.
-            own_sandbox.delete("customers", record["id"])
+    from tap_stripe_readonly import transport
+
+    get = transport.StripeTransport.get
+    deleted = []
+
+    def delete_the_cursor_once(self, path, params=(), **kwargs):
+        cursor = dict(params).get("starting_after")
+        if path == "/v1/customers" and cursor and not deleted:
+            own_sandbox.delete("customers", cursor)
+            deleted.append(cursor)
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", delete_the_cursor_once)
+    result = sync(tap_config(own_sandbox, max_requests_in_flight=1))
+    assert deleted
     assert own_sandbox.stats["status"].get(400, 0) == 1
-    assert len(emitted) == len(set(emitted))
-    assert set(emitted) >= own_sandbox.ids("customers")
+    records = result.records("customers")
+    assert len(records) == len(result.ids("customers"))
+    assert result.ids("customers") >= own_sandbox.ids("customers")
 
 
-def test_vanished_cursor_in_sub_list_lists_it_again(own_sandbox, monkeypatch):
-    monkeypatch.setattr(client, "PAGE_SIZE", 3)
-    invoice = next(i for i in own_sandbox.objects("invoices") if i["lines"]["has_more"])
-    tap = TapStripeReadonly(config=tap_config(own_sandbox), validate_config=True)
-    lines = tap.streams["invoice_line_items"]
-    lines.embedded_page = invoice["lines"]
-    emitted = []
-    for record in lines.get_records({"parent_id": invoice["id"]}):
-        emitted.append(record["id"])
-        if len(emitted) == len(invoice["lines"]["data"]) + 3:
-            own_sandbox.delete("invoice_line_items", record["id"])
-    assert own_sandbox.stats["status"].get(400, 0) == 1
-    assert len(emitted) == len(set(emitted))
-    expected = {
-        r["id"] for r in own_sandbox.objects("invoice_line_items") if r["invoice"] == invoice["id"]
-    }
-    assert expected <= set(emitted)
-    assert expected <= own_sandbox.ids("invoice_line_items")
+def test_parent_deleted_before_its_nested_list_is_read(own_sandbox, monkeypatch, caplog):
+    from tap_stripe_readonly import transport
+
+    get = transport.StripeTransport.get
+    gone = []
+
+    def delete_parent_first(self, path, params=(), **kwargs):
+        if path.endswith("/lines") and not gone:
+            invoice = path.split("/")[3]
+            own_sandbox.delete("invoices", invoice)
+            gone.append(invoice)
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", delete_parent_first)
+    with caplog.at_level("INFO"):
+        result = sync(tap_config(own_sandbox))
+    assert gone and "the parent was deleted during the sync" in caplog.text
+    assert gone[0] in result.ids("invoices")
+    assert result.states[-1]["bookmarks"]["invoices"]["replication_key_value"]
+
+
+def test_children_get_their_parent_id_when_stripe_leaves_it_out(own_sandbox, monkeypatch):
+    from tap_stripe_readonly import shapes
+
+    items = shapes.items
+
+    def without_parent_keys(head, raws):
+        stripped = []
+        for raw in raws:
+            text = bytes(raw).replace(b'"subscription":"sub_', b'"_x":"sub_')
+            stripped.append(shapes.Raw(text))
+        return items(head, stripped)
+
+    monkeypatch.setattr(shapes, "items", without_parent_keys)
+    result = sync(tap_config(own_sandbox))
+    records = result.records("subscription_items")
+    assert records and all(r["subscription"].startswith("sub_") for r in records)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"stream_maps": {"customers": {"email": None, "domain": "email.split('@')[-1]"}}},
+        {"flattening_enabled": True, "flattening_max_depth": 1},
+    ],
+    ids=["stream maps", "flattening"],
+)
+def test_stream_maps_and_flattening_still_work(own_sandbox, config):
+    result = sync(tap_config(own_sandbox, **config))
+    customers = result.records("customers")
+    assert result.ids("customers") == own_sandbox.ids("customers")
+    if "stream_maps" in config:
+        assert all("email" not in c and c["domain"] for c in customers)
+    else:
+        assert any("address__city" in c for c in customers)
+
+
+def test_tap_reads_several_streams_at_once_within_in_flight_limit(shared_sandbox):
+    shared_sandbox.set_faults(latency_ms=20)
+    sync(tap_config(shared_sandbox, max_requests_in_flight=6))
+    assert 4 <= shared_sandbox.stats["max_in_flight"] <= 6
+
+
+def test_get_records_says_how_streams_are_read(shared_sandbox):
+    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
+    with pytest.raises(NotImplementedError, match="sync_all"):
+        list(tap.streams["customers"].get_records(None))

@@ -119,6 +119,31 @@ def test_postgres_loads_every_stream_then_only_new_rows(sandbox, meltano, pg_sch
     assert new <= touched <= new | at_bookmark
 
 
+def test_postgres_shows_updates_and_soft_deletes_after_the_next_run(meltano, pg_schema):
+    """Updated rows change in place; a deleted object's row gets _sdc_deleted_at."""
+    env = {"TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": pg_schema}
+    with StripeSandbox(scale=0.02, seed=9) as sb:
+        env["TAP_STRIPE_READONLY_API_URL"] = sb.url
+        meltano("run", "tap-stripe-readonly", "target-postgres", env=env)
+        sb.advance(60)
+        customer, gone = sb.objects("customers")[0]["id"], sb.objects("products")[0]["id"]
+        sb.update("customers", customer, {"email": "changed@example.com"})
+        sb.delete("products", gone)
+        meltano("run", "tap-stripe-readonly", "target-postgres", env=env)
+    with psycopg.connect(POSTGRES) as conn:
+        (email,) = conn.execute(
+            f'SELECT email FROM "{pg_schema}".customers WHERE id = %s', (customer,)
+        ).fetchone()
+        rows = conn.execute(
+            f'SELECT id, _sdc_deleted_at FROM "{pg_schema}".products WHERE _sdc_deleted_at '
+            "IS NOT NULL"
+        ).fetchall()
+        (customers,) = conn.execute(f'SELECT count(*) FROM "{pg_schema}".customers').fetchone()
+    assert email == "changed@example.com"
+    assert [row[0] for row in rows] == [gone]
+    assert customers == len(sb.ids("customers")), "updated in place, not appended"
+
+
 def test_duckdb_loads_every_stream(sandbox, meltano, tmp_path):
     meltano("run", "tap-stripe-readonly", "target-duckdb")
     with duckdb.connect(str(tmp_path / "e2e.duckdb"), read_only=True) as conn:

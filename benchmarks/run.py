@@ -1,0 +1,182 @@
+"""How fast the tap reads Stripe, against the local sandbox under Stripe-like conditions.
+
+    .venv/bin/python benchmarks/run.py                  # about 2 minutes
+    .venv/bin/python benchmarks/run.py --scale 2 --cpu-scale 10
+
+1. Throughput: the sandbox at --scale with 150 ms per request, 100 requests/s per account and
+   25 per endpoint (Stripe's live limits). A full sync with one request in flight, then one
+   with the engine at max_requests_per_second 100. For each: records, requests, 429s, wall
+   seconds, records/s, the tap's peak RSS, and wall time over the rate-limit lower bound
+   max(requests / 100, busiest endpoint's requests / 25). Both must write the same ids.
+2. The record path: the sandbox at --cpu-scale with no latency and no limits; records per
+   CPU-second of the tap's process alone (user + system time), and its peak RSS.
+
+The tap runs as a user runs it (`python -m tap_stripe_readonly --config ...`), in its own
+process; its stdout is read here and only counted (or its ids collected), so the reading
+costs this process, not the tap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.stripe_sandbox import DEMO_API_KEY  # noqa: E402
+
+LATENCY_MS = 150
+GLOBAL_RPS = 100
+ENDPOINT_RPS = 25
+
+
+@dataclass
+class Result:
+    name: str
+    records: int = 0
+    requests: int = 0
+    busiest: tuple[str, int] = ("", 0)
+    rate_limited: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss_mb: float = 0.0
+    exit_code: int = 0
+    ids: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def lower_bound(self) -> float:
+        return max(self.requests / GLOBAL_RPS, self.busiest[1] / ENDPOINT_RPS)
+
+
+class Sandbox:
+    """The sandbox in a process of its own, so that it never shares a CPU lock with the tap."""
+
+    def __init__(self, scale: float, *, stripe_like: bool) -> None:
+        args = [sys.executable, "-m", "tests.stripe_sandbox", "--port", "0", "--scale", str(scale)]
+        if stripe_like:
+            args += [
+                "--latency-ms", str(LATENCY_MS),
+                "--rate-limit-global", str(GLOBAL_RPS),
+                "--rate-limit-endpoint", str(ENDPOINT_RPS),
+            ]  # fmt: skip
+        self.process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        ready = self.process.stdout.readline()
+        self.url = ready.split(" on ", 1)[1].split(" ", 1)[0]
+        print(f"  {ready.strip()}", flush=True)
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(f"{self.url}/_sandbox/stats", timeout=30) as response:
+            return json.load(response)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def run_tap(name: str, sandbox: Sandbox, config: dict, *, collect_ids: bool) -> Result:
+    result = Result(name)
+    before = sandbox.stats()
+    with tempfile.TemporaryDirectory() as tmp:
+        config_file = Path(tmp) / "config.json"
+        config_file.write_text(
+            json.dumps({"api_key": DEMO_API_KEY, "api_url": sandbox.url, **config})
+        )
+        started = time.perf_counter()
+        tap = subprocess.Popen(
+            [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert tap.stdout is not None
+        for line in tap.stdout:
+            if line.startswith(b'{"type":"RECORD"'):
+                result.records += 1
+                if collect_ids:
+                    message = json.loads(line)
+                    result.ids.setdefault(message["stream"], set()).add(message["record"]["id"])
+        _, status, usage = os.wait4(tap.pid, 0)
+        result.wall = time.perf_counter() - started
+    result.exit_code = os.waitstatus_to_exitcode(status)
+    result.cpu = usage.ru_utime + usage.ru_stime
+    result.peak_rss_mb = usage.ru_maxrss / 1024
+    after = sandbox.stats()
+    counts = {
+        endpoint: n - before["requests"].get(endpoint, 0)
+        for endpoint, n in after["requests"].items()
+    }
+    counts = {endpoint: n for endpoint, n in counts.items() if n}
+    result.requests = sum(counts.values())
+    result.busiest = max(counts.items(), key=lambda kv: kv[1])
+    result.rate_limited = after["status"].get("429", 0) - before["status"].get("429", 0)
+    return result
+
+
+def throughput(scale: float) -> None:
+    print(f"\n1. Full sync, Stripe-like conditions (scale {scale}: {LATENCY_MS} ms per request, "
+          f"{GLOBAL_RPS} req/s per account, {ENDPOINT_RPS} per endpoint)", flush=True)  # fmt: skip
+    sandbox = Sandbox(scale, stripe_like=True)
+    try:
+        runs = [
+            run_tap("one in flight", sandbox,
+                    {"max_requests_in_flight": 1, "max_requests_per_second": 100},
+                    collect_ids=True),
+            run_tap("engine", sandbox, {"max_requests_per_second": 100}, collect_ids=True),
+        ]  # fmt: skip
+    finally:
+        sandbox.stop()
+    header = (
+        f"  {'run':<14}{'records':>9}{'requests':>10}{'429s':>6}{'wall s':>8}{'rec/s':>8}"
+        f"{'RSS MB':>8}{'bound s':>9}{'wall/bound':>11}  busiest endpoint"
+    )
+    print(header)
+    for r in runs:
+        print(
+            f"  {r.name:<14}{r.records:>9}{r.requests:>10}{r.rate_limited:>6}{r.wall:>8.1f}"
+            f"{r.records / r.wall:>8.0f}{r.peak_rss_mb:>8.0f}{r.lower_bound:>9.1f}"
+            f"{r.wall / r.lower_bound:>11.2f}  {r.busiest[0]} ({r.busiest[1]})"
+        )
+    one, engine = runs
+    same = one.ids == engine.ids and all(r.exit_code == 0 for r in runs)
+    print(f"  requests, engine / one in flight: {engine.requests / one.requests:.2f}; "
+          f"same record ids in both runs: {'yes' if same else 'NO'}")  # fmt: skip
+
+
+def record_path(scale: float) -> None:
+    print(f"\n2. The record path: no latency, no limits (scale {scale})", flush=True)
+    sandbox = Sandbox(scale, stripe_like=False)
+    try:
+        r = run_tap("engine", sandbox, {"max_requests_per_second": 100}, collect_ids=False)
+    finally:
+        sandbox.stop()
+    print(
+        f"  {r.records} records, {r.requests} requests, {r.wall:.1f} s wall, tap CPU "
+        f"{r.cpu:.1f} s: {r.records / r.cpu:,.0f} records per CPU-second; tap peak RSS "
+        f"{r.peak_rss_mb:.0f} MB; exit code {r.exit_code}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=2.0, help="throughput run (>= 2)")
+    parser.add_argument("--cpu-scale", type=float, default=10.0, help="record-path run")
+    parser.add_argument("--only", choices=("throughput", "record-path"))
+    args = parser.parse_args()
+    if args.only != "record-path":
+        throughput(args.scale)
+    if args.only != "throughput":
+        record_path(args.cpu_scale)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The fetch engine: many GETs in flight, one thread deciding and writing.
+
+singer-sdk syncs streams one after another with one request in flight (``Tap.sync_all`` is
+final and its streams are sequential), which leaves most of Stripe's rate limit unused. Here
+worker threads only send requests (through the transport, which rate-limits and retries);
+every result comes back to the calling thread, which runs the task's handler: it writes
+records and state, and returns the follow-up tasks. Stdout thus has a single writer, and
+state only ever covers what was written.
+
+Memory stays bounded: at most ``max_in_flight`` requests are out, and their pages are the
+only large objects the engine holds.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import typing as t
+from collections import deque
+from dataclasses import dataclass, field
+
+from tap_stripe_readonly.shapes import ListPage
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from tap_stripe_readonly.permissions import Permission
+    from tap_stripe_readonly.transport import StripeTransport
+
+MAX_IN_FLIGHT = 32
+# Enough to keep one endpoint at Stripe's 25 requests/s with answers taking up to 400 ms,
+# while leaving the other slots to other endpoints.
+MAX_IN_FLIGHT_PER_ENDPOINT = 10
+
+Handler = t.Callable[[t.Any], "Iterable[Task]"]
+ErrorHandler = t.Callable[[Exception], "Iterable[Task]"]
+
+
+@dataclass(eq=False)
+class Task:
+    """One GET, and what to do with its answer (on the engine's calling thread)."""
+
+    path: str
+    params: list[tuple[str, t.Any]]
+    endpoint: str  # the rate-limit bucket: the path with ids replaced, e.g. /v1/charges/{id}
+    on_body: Handler
+    #: Called with the exception instead of on_body; whatever it does not handle, it raises.
+    on_error: ErrorHandler | None = None
+    account: str | None = None
+    permission: Permission | None = None
+    shape: type[t.Any] = ListPage
+    result: t.Any = field(default=None, repr=False)
+
+
+class Stopped(Exception):
+    """The engine was asked to stop (a signal) before its work was done."""
+
+
+class Engine:
+    """Runs tasks on a pool of daemon threads; handlers run on the thread calling run()."""
+
+    def __init__(
+        self,
+        transport: StripeTransport,
+        *,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        max_per_endpoint: int = MAX_IN_FLIGHT_PER_ENDPOINT,
+    ) -> None:
+        self.transport = transport
+        self.max_in_flight = max(1, max_in_flight)
+        self.max_per_endpoint = max(1, min(max_per_endpoint, self.max_in_flight))
+        self._pending: dict[str, deque[Task]] = {}
+        self._in_flight: dict[str, int] = {}
+        self._outstanding = 0
+        self._work: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[Task] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def stop(self) -> None:
+        """Ask run() to return at its next chance (safe from a signal handler)."""
+        self._stop.set()
+
+    def add(self, tasks: Iterable[Task]) -> None:
+        for task in tasks:
+            self._pending.setdefault(task.endpoint, deque()).append(task)
+
+    def run(self, tasks: Iterable[Task], after_each: Callable[[], None]) -> None:
+        """Run ``tasks`` and every task their handlers return, until none is left.
+
+        ``after_each`` runs after each handler (the tap writes state there). An exception a
+        handler raises stops the run and propagates; requests still out are abandoned (the
+        worker threads are daemons, so they never hold the process open).
+        """
+        self.add(tasks)
+        self._start_workers()
+        try:
+            while True:
+                self._dispatch()
+                if self._outstanding == 0:
+                    return
+                task = self._next_result()
+                self._outstanding -= 1
+                self._in_flight[task.endpoint] -= 1
+                result, task.result = task.result, None
+                if isinstance(result, Exception):
+                    if task.on_error is None:
+                        raise result
+                    self.add(task.on_error(result))
+                else:
+                    self.add(task.on_body(result))
+                after_each()
+        finally:
+            for _ in self._threads:
+                self._work.put(None)
+
+    def _next_result(self) -> Task:
+        while True:
+            if self._stop.is_set():
+                raise Stopped
+            try:
+                return self._done.get(timeout=0.2)
+            except queue.Empty:
+                continue
+
+    def _dispatch(self) -> None:
+        """Send pending tasks while slots are free, the endpoint with most waiting first."""
+        while self._outstanding < self.max_in_flight:
+            ready = [
+                (len(waiting), endpoint)
+                for endpoint, waiting in self._pending.items()
+                if waiting and self._in_flight.get(endpoint, 0) < self.max_per_endpoint
+            ]
+            if not ready:
+                return
+            _, endpoint = max(ready)
+            task = self._pending[endpoint].popleft()
+            self._in_flight[endpoint] = self._in_flight.get(endpoint, 0) + 1
+            self._outstanding += 1
+            self._work.put(task)
+
+    def _start_workers(self) -> None:
+        while len(self._threads) < self.max_in_flight:
+            thread = threading.Thread(target=self._work_loop, name="stripe-fetch", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _work_loop(self) -> None:
+        while (task := self._work.get()) is not None:
+            try:
+                task.result = self.transport.get(
+                    task.path,
+                    task.params,
+                    endpoint=task.endpoint,
+                    account=task.account,
+                    permission=task.permission,
+                    shape=task.shape,
+                )
+            except Exception as exc:  # handed to the calling thread, which decides
+                task.result = exc
+            self._done.put(task)

@@ -1,0 +1,90 @@
+"""What a run could not read, told once at the end instead of as a wall of warnings."""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+
+from tap_stripe_readonly.permissions import EVENT_READ
+
+if t.TYPE_CHECKING:
+    from tap_stripe_readonly.client import StripeStream
+    from tap_stripe_readonly.permissions import Permission
+    from tap_stripe_readonly.run import AccountRun
+
+
+def grant(permission: Permission | None) -> str:
+    return str(permission) if permission else "a Read permission Stripe did not name"
+
+
+class SyncReport:
+    """Streams skipped for a missing permission, accounts that could not be read, and why
+    changes could not be read from events; logged once, at the end of the run."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+        self.skipped: dict[tuple[str, str | None], Permission | None] = {}
+        self.nested: dict[tuple[str, str | None], tuple[Permission | None, str]] = {}
+        self.failed_accounts: dict[str, str] = {}
+        self.events_reason: str | None = None
+
+    def skip(
+        self, stream: StripeStream, permission: Permission | None, account: AccountRun
+    ) -> None:
+        """Skip ``stream`` and the streams nested in it (the others sync as usual)."""
+        names = [stream.name, *(child.name for child in stream.child_streams)]
+        for name in names:
+            self.skipped[(name, account.id)] = permission
+        self._logger.info(
+            "Skipping %s%s: the API key lacks %s.",
+            " and ".join(f"'{n}'" for n in names),
+            f" of {account.id}" if account.id else "",
+            grant(permission),
+        )
+
+    def nested_unread(
+        self,
+        child: StripeStream,
+        permission: Permission | None,
+        parent: StripeStream,
+        account: AccountRun,
+    ) -> None:
+        self.nested[(child.name, account.id)] = (permission, parent.name)
+
+    def events_unusable(self, reason: str) -> None:
+        if self.events_reason is None:
+            self.events_reason = reason
+            self._logger.warning(
+                "Updates and deletions: %s. Streams synced before are read in full again, and "
+                "the target marks what no longer exists. Grant %s on the key to read only what "
+                "changed, or set capture_changes: false to read only new objects.",
+                reason,
+                EVENT_READ,
+            )
+
+    def account_failed(self, account: str, message: str) -> None:
+        self.failed_accounts[account] = message
+        self._logger.error("%s The other accounts sync as usual.", message)
+
+    def is_skipped(self, stream_name: str, account: str | None = None) -> bool:
+        return (stream_name, account) in self.skipped
+
+    def log_summary(self) -> None:
+        lines = []
+        by_grant: dict[str, list[str]] = {}
+        for (name, account), permission in self.skipped.items():
+            label = f"{name} ({account})" if account else name
+            by_grant.setdefault(grant(permission), []).append(label)
+        lines += [f"  {', '.join(names)}: grant {what}" for what, names in by_grant.items()]
+        for (name, account), (permission, parent) in self.nested.items():
+            where = f" ({account})" if account else ""
+            lines.append(
+                f"  {name}{where}: items past the first 10 of some {parent} could not be read; "
+                f"grant {grant(permission)} (those {parent} are read again next run)"
+            )
+        if lines:
+            self._logger.warning(
+                "Some streams were not synced, for missing permissions on the API key. Grant "
+                "them (Dashboard > Developers > API keys > edit the key) and run again:\n%s",
+                "\n".join(lines),
+            )

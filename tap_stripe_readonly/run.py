@@ -1,0 +1,141 @@
+"""One sync run: the accounts, the streams of each, the engine that reads them all at once."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+
+from tap_stripe_readonly.client import API_VERSION
+from tap_stripe_readonly.config import DEFAULT_API_URL, MAX_REQUESTS_PER_SECOND, parse_start_date
+from tap_stripe_readonly.engine import Engine, Task
+from tap_stripe_readonly.errors import AccountAccessError, PermissionDeniedError
+from tap_stripe_readonly.output import SingerOutput
+from tap_stripe_readonly.permissions import EVENT_READ
+from tap_stripe_readonly.ratelimit import RateLimiter
+from tap_stripe_readonly.sync import StreamSync
+from tap_stripe_readonly.transport import StripeTransport
+
+if t.TYPE_CHECKING:
+    from tap_stripe_readonly.client import StripeStream
+    from tap_stripe_readonly.tap import TapStripeReadonly
+
+DEFAULT_REQUESTS_PER_SECOND = 50
+DEFAULT_REQUESTS_IN_FLIGHT = 32
+
+
+def requests_per_second(config: t.Mapping[str, t.Any]) -> int:
+    """The setting, or its default: never more than Stripe allows the key's mode."""
+    limit = MAX_REQUESTS_PER_SECOND["test" if "_test_" in config["api_key"] else "live"]
+    return int(config.get("max_requests_per_second") or min(limit, DEFAULT_REQUESTS_PER_SECOND))
+
+
+class AccountRun:
+    """One account in this run."""
+
+    def __init__(self, run: Run, account_id: str | None) -> None:
+        self.run = run
+        #: The account's id when the tap was told it (None: the key's own account).
+        self.id = account_id
+        #: The Stripe-Account header to send.
+        self.header = account_id
+        #: Stripe's time when this account's run began.
+        self.now = 0
+        self.events_readable = False
+        self.failed = False
+
+    def fail(self, exc: AccountAccessError) -> None:
+        self.failed = True
+        self.run.report.account_failed(self.id or "", str(exc))
+
+
+class Run:
+    """Reads every selected stream of every account through one engine."""
+
+    def __init__(self, tap: TapStripeReadonly) -> None:
+        config = tap.config
+        self.tap = tap
+        self.report = tap.sync_report
+        self.accounts = [
+            AccountRun(self, account)
+            for account in (config.get("account_ids") or [config.get("account_id") or None])
+        ]
+        self.several_accounts = bool(config.get("account_ids"))
+        self.capture_changes = bool(config.get("capture_changes", True))
+        # With several accounts in one table, one account's version would retire the others'.
+        self.activate_versions = (
+            bool(config.get("emit_activate_version_messages", True)) and not self.several_accounts
+        )
+        start_date = config.get("start_date")
+        self.start_date = int(parse_start_date(start_date).timestamp()) if start_date else 0
+        self.version = int(time.time() * 1000)
+        in_flight = config.get("max_requests_in_flight") or DEFAULT_REQUESTS_IN_FLIGHT
+        self.transport = StripeTransport(
+            api_key=config["api_key"],
+            api_url=config.get("api_url") or DEFAULT_API_URL,
+            api_version=API_VERSION,
+            limiter=RateLimiter(requests_per_second(config)),
+            max_connections=in_flight,
+        )
+        self.engine = Engine(self.transport, max_in_flight=in_flight)
+        self.output = SingerOutput(tap)
+        self.streams = [
+            t.cast("StripeStream", s)
+            for s in tap.streams.values()
+            if not s.parent_stream_type and (s.selected or s.has_selected_descendents)
+        ]
+        self._state_changed = False
+
+    def execute(self) -> None:
+        for stream in self.streams:
+            for s in (stream, *stream.child_streams):
+                if s.selected:
+                    self.output.schema(t.cast("StripeStream", s))
+        try:
+            self.engine.run([self._probe(a) for a in self.accounts], self.write_state)
+        finally:
+            self.write_state()
+
+    def state_changed(self) -> None:
+        self._state_changed = True
+
+    def write_state(self) -> None:
+        if self._state_changed:
+            self._state_changed = False
+            self.output.state(self.tap.state)
+
+    def _probe(self, account: AccountRun) -> Task:
+        """One small events request per account before anything else.
+
+        Its answer tells Stripe's time (the ``Date`` of the answer, which windows and the
+        events bookmark are reckoned in, whatever this machine's clock says) and whether
+        the key may read events; a key that may not read the account fails here.
+        """
+
+        def readable(body: dict[str, t.Any]) -> list[Task]:
+            account.events_readable = True
+            return self._start(account)
+
+        def unreadable(exc: Exception) -> list[Task]:
+            if isinstance(exc, PermissionDeniedError):
+                return self._start(account)
+            if isinstance(exc, AccountAccessError) and self.several_accounts:
+                account.fail(exc)
+                return []
+            raise exc
+
+        return Task(
+            "/v1/events",
+            [("limit", 1)],
+            "/v1/events",
+            on_body=readable,
+            on_error=unreadable,
+            account=account.header,
+            permission=EVENT_READ,
+        )
+
+    def _start(self, account: AccountRun) -> list[Task]:
+        account.now = self.transport.now()
+        tasks: list[Task] = []
+        for stream in self.streams:
+            tasks += StreamSync(self, account, stream).start()
+        return tasks

@@ -1,0 +1,649 @@
+"""How each stream is read in a run, and the state that makes every read resumable.
+
+A stream without a bookmark is read in full: its ``created`` range is cut into windows read
+side by side (``windows.py``), and state records which seconds have been written, so a run
+that stops anywhere resumes with what was left. Once a stream has a bookmark, a run reads the
+Stripe Events of its objects since then and writes each changed object once, as it is now;
+deletions are written with ``_sdc_deleted_at``. Where events cannot serve (no Events
+permission, or older than Stripe keeps them), the stream is read in full again and an
+ACTIVATE_VERSION lets the target mark what no longer exists.
+
+Nested lists (invoice lines, subscription items) come with their parent: its embedded first
+page, then the rest of the list when Stripe says there is more. A page of parents counts as
+written only once its nested lists are, so state never covers a parent whose items are not out.
+
+Everything here runs on the engine's calling thread: handlers write, then return the
+follow-up requests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import typing as t
+from collections import deque
+from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import parse_qsl, urlsplit
+
+from tap_stripe_readonly import client, shapes, windows
+from tap_stripe_readonly.client import API_VERSION, DELETED_AT, StripeChildStream, StripeStream
+from tap_stripe_readonly.engine import MAX_IN_FLIGHT_PER_ENDPOINT, Task
+from tap_stripe_readonly.errors import (
+    AccountAccessError,
+    BadAnswerError,
+    CursorVanishedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from tap_stripe_readonly.permissions import EVENT_READ
+from tap_stripe_readonly.shapes import EventsPage, Item, ListPage, Raw
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from tap_stripe_readonly.run import AccountRun, Run
+
+
+DAY = 86_400
+# Stripe lists the events of the last 30 days; a bookmark older than this reads in full.
+EVENTS_USABLE_FOR = 29 * DAY
+# The next events read starts this long before this run did, for clocks that disagree.
+CLOCK_SKEW = 300
+# Windows read side by side per stream: enough to keep an endpoint at its rate limit.
+WANT_CHAINS = MAX_IN_FLIGHT_PER_ENDPOINT
+# Parent pages wait while this many nested-list reads are queued (memory stays bounded).
+MAX_WAITING_NESTED_READS = 200
+# A nested list whose cursor keeps vanishing is listed again from its start this many times.
+MAX_NESTED_RESTARTS = 3
+MAX_WINDOW_RESTARTS = 5
+
+
+@dataclass(eq=False)
+class PageMark:
+    """The seconds a page of parents completes, once its nested lists are written too."""
+
+    cover: windows.Window
+    chain: Chain | None = None
+    waiting: int = 0
+    failed: bool = False  # a nested list could not be read: never counts as written
+
+
+@dataclass(eq=False)
+class Chain:
+    """One window being paged newest first, with a cursor."""
+
+    lo: int
+    hi: int
+    skip: set[str] = field(default_factory=set)  # ids at second `hi` written before it began
+    low: int | None = None  # `created` of the last object listed
+    at_low: set[str] = field(default_factory=set)
+    cursor: str | None = None
+    restarts: int = 0
+    pages: deque[PageMark] = field(default_factory=deque)
+
+
+@dataclass(eq=False)
+class NestedRead:
+    """The rest of one parent's nested list, listed from its start."""
+
+    child: StripeChildStream
+    parent_id: str
+    url: str
+    skip: set[str]  # ids already written (the embedded page)
+    mark: PageMark
+    restarts: int = 0
+
+
+class StreamSync:
+    """One stream of one account in this run: how it is read, and its state."""
+
+    def __init__(self, run: Run, account: AccountRun, stream: StripeStream) -> None:
+        self.run = run
+        self.account = account
+        self.stream = stream
+        context = {"stripe_account": account.id} if stream.tags_accounts else None
+        self.state = stream.get_context_state(context)
+        self.children = [t.cast("StripeChildStream", c) for c in stream.child_streams if c.selected]
+        self.write_self = stream.selected
+        self.head = shapes.head_type(type(stream), tuple(c.embedded_field for c in self.children))
+        self.child_heads = {c.name: shapes.head_type(type(c)) for c in self.children}
+        self.mode = ""
+        self.version: int | None = None
+        self.outstanding = 0
+        self.finished = False
+        self.skipped = False
+        self.chains = 0
+        self.nested_reads = 0
+        self.held: list[Task] = []
+        self.nested_denied: set[str] = set()
+        # Events mode: objects written this run, and the nested items seen in their events
+        # and written now (the difference was removed from its parent).
+        self.seen: set[str] = set()
+        self.items_seen: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
+        self.items_now: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
+        self.gone_parents: set[str] = set()
+
+    # -- the plan --------------------------------------------------------------------------
+
+    def start(self) -> list[Task]:
+        """The first requests; which reading the state calls for."""
+        state, stream, now = self.state, self.stream, self.account.now
+        bookmark = state.get("replication_key_value")
+        if isinstance(state.get("backfill"), dict):
+            tasks = self._resume()
+        elif bookmark is None:
+            tasks = self._read_in_full(now)
+        elif not self.run.capture_changes or not (stream.event_types or stream.unsettled):
+            tasks = self._read_range(bookmark, now)
+        elif stream.unsettled:
+            tasks = self._read_range(min(bookmark, state.get("unsettled_since") or bookmark), now)
+        elif not self.account.events_readable:
+            self.run.report.events_unusable(
+                f"the API key lacks {EVENT_READ}, so updates and deletions can only be found "
+                "by reading every object again"
+            )
+            tasks = self._read_in_full(now)
+        elif bookmark - CLOCK_SKEW < now - EVENTS_USABLE_FOR:
+            self.run.report.events_unusable(
+                "the last complete sync is older than the 30 days of events Stripe keeps"
+            )
+            tasks = self._read_in_full(now)
+        else:
+            tasks = self._read_events(bookmark - CLOCK_SKEW)
+        if not tasks:
+            self._maybe_finish()
+        return tasks
+
+    def _read_in_full(self, now: int) -> list[Task]:
+        start = self.run.start_date
+        version = self.run.version if self.run.activate_versions else None
+        self.state["backfill"] = {"range": [start, now], "done": [], "version": version}
+        self.run.state_changed()
+        return self._resume()
+
+    def _read_range(self, since: int, now: int) -> list[Task]:
+        # Objects of the bookmark's own second are read again: some may have come after it.
+        self.state["backfill"] = {"range": [since, now], "done": []}
+        self.run.state_changed()
+        return self._resume()
+
+    def _resume(self) -> list[Task]:
+        backfill = self.state["backfill"]
+        self.mode = "list"
+        self.version = backfill.get("version") or self.state.get("table_version")
+        lo, hi = backfill["range"]
+        done = [(a, b) for a, b in backfill["done"]]
+        return [self._window(Chain(a, b)) for a, b in windows.gaps((lo, hi), done)]
+
+    def _read_events(self, since: int) -> list[Task]:
+        self.mode = "events"
+        self.version = self.state.get("table_version")
+        params: list[tuple[str, t.Any]] = [("limit", client.PAGE_SIZE), ("created[gte]", since)]
+        params += [("types[]", name) for name in self.stream.event_types]
+        return [self._events_page_task(params)]
+
+    # -- tasks and their bookkeeping -----------------------------------------------------
+
+    def _task(
+        self,
+        path: str,
+        params: list[tuple[str, t.Any]],
+        endpoint: str,
+        on_body: Callable[[t.Any], Iterable[Task]],
+        on_error: Callable[[Exception], Iterable[Task]] | None = None,
+        *,
+        shape: type[t.Any] = ListPage,
+        permission: t.Any = None,
+    ) -> Task:
+        self.outstanding += 1
+        return Task(
+            path,
+            params,
+            endpoint,
+            on_body=partial(self._handle, on_body),
+            on_error=partial(self._handle_error, on_error),
+            account=self.account.header,
+            permission=permission or self.stream.permission,
+            shape=shape,
+        )
+
+    def _handle(self, handler: Callable[[t.Any], Iterable[Task]], result: t.Any) -> list[Task]:
+        self.outstanding -= 1
+        tasks = [] if self._abandoned() else list(handler(result))
+        return tasks + self._maybe_finish()
+
+    def _handle_error(
+        self, handler: Callable[[Exception], Iterable[Task]] | None, exc: Exception
+    ) -> list[Task]:
+        self.outstanding -= 1
+        tasks: list[Task] = []
+        if not self._abandoned():
+            try:
+                if handler is None:
+                    raise exc
+                tasks = list(handler(exc))
+            except PermissionDeniedError as denied:
+                self._skip(denied)
+            except AccountAccessError as lost:
+                if not self.run.several_accounts:
+                    raise
+                self.account.fail(lost)
+        return tasks + self._maybe_finish()
+
+    def _abandoned(self) -> bool:
+        return self.skipped or self.account.failed
+
+    def _skip(self, denied: PermissionDeniedError) -> None:
+        # Whatever was written stays written, and state keeps what it covers: the next run
+        # resumes there once the permission is granted.
+        self.skipped = True
+        self.run.report.skip(self.stream, denied.permission, self.account)
+
+    def _maybe_finish(self) -> list[Task]:
+        if self.outstanding or self.finished or self._abandoned():
+            return []
+        self.finished = True
+        if self.mode == "events":
+            self._finish_events()
+        else:
+            self._finish_list()
+        return []
+
+    # -- reading a range in windows ---------------------------------------------------
+
+    def _window(self, chain: Chain) -> Task:
+        self.chains += 1
+        return self._window_task(chain)
+
+    def _window_task(self, chain: Chain) -> Task:
+        params = [
+            *self.stream.list_params(),
+            ("created[gte]", chain.lo),
+            ("created[lte]", chain.hi),
+        ]
+        if chain.cursor:
+            params.append(("starting_after", chain.cursor))
+        return self._task(
+            self.stream.path,
+            params,
+            self.stream.path,
+            partial(self._window_page, chain),
+            partial(self._window_error, chain),
+        )
+
+    def _window_page(self, chain: Chain, body: ListPage) -> list[Task]:
+        page = shapes.items(self.head, body.data)
+        has_more = body.has_more and bool(page)
+        top = chain.hi if chain.low is None else chain.low
+        written = []
+        for item in page:
+            created, object_id = item.head.created, item.head.id
+            if created != chain.low:
+                # What is known written at this second: at the window's top, what was
+                # written before the window began.
+                chain.low = created
+                chain.at_low = set(chain.skip) if created == chain.hi else set()
+            if object_id in chain.at_low:
+                continue  # written already (the window's top second was shared)
+            chain.at_low.add(object_id)
+            written.append(item)
+        if page:
+            chain.cursor = page[-1].head.id
+        low = chain.low if chain.low is not None else chain.lo
+        # Seconds below `top` down to `low` are complete unless the list goes on at `low`.
+        mark = PageMark((low + 1, top) if has_more else (chain.lo, top), chain)
+        chain.pages.append(mark)
+        tasks = self._write_parents(written, mark)
+        if has_more:
+            tasks += self._go_on(chain, page, low)
+        else:
+            self.chains -= 1
+        self._settle(chain)
+        return tasks
+
+    def _go_on(self, chain: Chain, page: list[Item], low: int) -> list[Task]:
+        """The next page of a window, or the rest of it cut into windows read side by side."""
+        newest = page[0].head.created
+        # Objects sharing the page's last second (an import, a billing run) say nothing
+        # of the seconds before it, and a window starting there would list them again.
+        at_low = sum(1 for item in page if item.head.created == low)
+        left = windows.pages_left(chain.lo, low, newest, len(page) - at_low, client.PAGE_SIZE)
+        parts = min(
+            windows.MAX_PARTS,
+            WANT_CHAINS - self.chains + 1,
+            math.ceil(left / windows.TARGET_PAGES),
+        )
+        burst = at_low > client.PAGE_SIZE // 4
+        if burst or left <= windows.SPLIT_MIN_PAGES or parts < 2:
+            return self._hold_if_busy([self._window_task(chain)])
+        self.chains -= 1
+        # The newest part starts at `low` again, skipping what was written of that second:
+        # a cursor is never carried into another window.
+        new = [
+            Chain(a, b, skip=set(chain.at_low) if b == low else set())
+            for a, b in windows.split(
+                chain.lo, low, newest, len(page) - at_low, parts, client.PAGE_SIZE
+            )
+        ]
+        return self._hold_if_busy([self._window(c) for c in new])
+
+    def _window_error(self, chain: Chain, exc: Exception) -> list[Task]:
+        if not isinstance(exc, CursorVanishedError):
+            raise exc
+        # The object paged from is gone (deleted, or no longer matching the filter).
+        # Everything unwritten is at or before the last `created` written: list from there.
+        chain.restarts += 1
+        if chain.restarts > MAX_WINDOW_RESTARTS:
+            raise BadAnswerError(
+                f"Listing '{self.stream.name}' lost its place {chain.restarts} times in a row "
+                "(the objects it paged from kept disappearing); run again later."
+            )
+        self.stream.logger.info(
+            "The object Stripe was paging '%s' from vanished; listing again from %s.",
+            self.stream.name,
+            chain.low,
+        )
+        if chain.low is not None:
+            chain.hi, chain.skip = chain.low, set(chain.at_low)
+            chain.low, chain.at_low = None, set()
+        chain.cursor = None
+        return [self._window_task(chain)]
+
+    def _settle(self, chain: Chain | None) -> None:
+        """Pages whose nested lists are all written (in order) join the state's done ranges."""
+        if chain is None or self.mode != "list":
+            return
+        backfill = self.state["backfill"]
+        done = [(a, b) for a, b in backfill["done"]]
+        changed = False
+        while chain.pages and chain.pages[0].waiting == 0 and not chain.pages[0].failed:
+            done = windows.merge(done, chain.pages.popleft().cover)
+            changed = True
+        if changed:
+            backfill["done"] = [list(w) for w in done]
+            self.run.state_changed()
+
+    def _hold_if_busy(self, tasks: list[Task]) -> list[Task]:
+        if self.nested_reads < MAX_WAITING_NESTED_READS:
+            return tasks
+        self.held += tasks
+        return []
+
+    def _release(self) -> list[Task]:
+        if not self.held or self.nested_reads >= MAX_WAITING_NESTED_READS // 2:
+            return []
+        tasks, self.held = self.held, []
+        return tasks
+
+    def _finish_list(self) -> None:
+        backfill = self.state["backfill"]
+        lo, hi = backfill["range"]
+        if windows.gaps((lo, hi), [(a, b) for a, b in backfill["done"]]):
+            return  # a nested list could not be read: these pages are read again next run
+        if version := backfill.get("version"):
+            if self.write_self:
+                self.run.output.activate_version(self.stream, version)
+            for child in self.children:
+                self.run.output.activate_version(child, version)
+        if self.stream.unsettled:
+            self.state["unsettled_since"] = backfill.get("unsettled_since")
+        self.state["replication_key"] = "created"
+        self.state["replication_key_value"] = hi
+        if backfill.get("version"):
+            self.state["table_version"] = backfill["version"]
+        del self.state["backfill"]
+        self.run.state_changed()
+
+    # -- writing parents and their nested lists -----------------------------------------
+
+    def _write_parents(self, items: list[Item], mark: PageMark) -> list[Task]:
+        tasks: list[Task] = []
+        nested: list[tuple[StripeChildStream, list[Raw | bytes]]] = []
+        for child in self.children:
+            rows: list[Raw | bytes] = []
+            for item in items:
+                embedded: shapes.EmbeddedList | None = getattr(item.head, child.embedded_field)
+                if embedded is None:
+                    continue
+                parent_id = item.head.id
+                entries = shapes.items(self.child_heads[child.name], embedded.data)
+                rows += [self._child_row(child, entry, parent_id) for entry in entries]
+                written = {entry.head.id for entry in entries}
+                if self.mode == "events":
+                    self.items_now[child.name][parent_id] = set(written)
+                if embedded.has_more:
+                    task = self._nested(child, parent_id, embedded.url, written, mark)
+                    if task is not None:
+                        tasks.append(task)
+            nested.append((child, rows))
+        if self.stream.unsettled and self.mode == "list":
+            self._note_unsettled(items)
+        if self.write_self:
+            self._write(self.stream, [item.raw for item in items])
+        for child, rows in nested:
+            self._write(child, rows)
+        return tasks
+
+    @staticmethod
+    def _child_row(child: StripeChildStream, entry: Item, parent_id: str) -> Raw | bytes:
+        """A nested item as a record of its own: its JSON, with its parent's id if missing."""
+        parent = getattr(entry.head, child.parent_key)
+        if isinstance(parent, str):
+            return entry.raw
+        if parent is shapes.UNSET:
+            return shapes.with_fields(entry.raw, {child.parent_key: parent_id})
+        row = shapes.to_dict(entry.raw)  # present but null: replaced
+        row[child.parent_key] = parent_id
+        return shapes.encode(row)
+
+    def _write(self, stream: StripeStream, rows: list[Raw | bytes]) -> None:
+        self.run.output.records(stream, rows, account=self.account.id, version=self.version)
+
+    def _note_unsettled(self, items: list[Item]) -> None:
+        field_name, value = t.cast("tuple[str, str]", self.stream.unsettled)
+        backfill = self.state["backfill"]
+        for item in items:
+            if getattr(item.head, field_name) == value:
+                oldest = backfill.get("unsettled_since")
+                if oldest is None or item.head.created < oldest:
+                    backfill["unsettled_since"] = item.head.created
+
+    def _nested(
+        self,
+        child: StripeChildStream,
+        parent_id: str,
+        url: str | None,
+        written: set[str],
+        mark: PageMark,
+    ) -> Task | None:
+        if child.name in self.nested_denied:
+            mark.failed = True  # read again next run, once the permission is granted
+            return None
+        mark.waiting += 1
+        self.nested_reads += 1
+        read = NestedRead(child, parent_id, url or child.path.format(id=parent_id), written, mark)
+        return self._nested_task(read, after=None)
+
+    def _nested_task(self, read: NestedRead, after: str | None) -> Task:
+        parts = urlsplit(read.url)
+        params: list[tuple[str, t.Any]] = [*parse_qsl(parts.query), ("limit", client.PAGE_SIZE)]
+        if after:
+            params.append(("starting_after", after))
+        return self._task(
+            parts.path,
+            params,
+            read.child.path,
+            partial(self._nested_page, read),
+            partial(self._nested_error, read),
+            permission=read.child.permission,
+        )
+
+    def _nested_page(self, read: NestedRead, body: ListPage) -> list[Task]:
+        page = shapes.items(self.child_heads[read.child.name], body.data)
+        rows = []
+        for entry in page:
+            if entry.head.id in read.skip:
+                continue
+            read.skip.add(entry.head.id)
+            rows.append(self._child_row(read.child, entry, read.parent_id))
+        if self.mode == "events":
+            self.items_now[read.child.name].setdefault(read.parent_id, set()).update(read.skip)
+        self._write(read.child, rows)
+        if body.has_more and page:
+            return [self._nested_task(read, after=page[-1].head.id)]
+        return self._nested_done(read)
+
+    def _nested_error(self, read: NestedRead, exc: Exception) -> list[Task]:
+        if isinstance(exc, PermissionDeniedError):
+            # The parents are written, but not all their items: their pages stay unwritten
+            # in state, so the next run reads them again; the report says what to grant.
+            self.nested_denied.add(read.child.name)
+            self.run.report.nested_unread(read.child, exc.permission, self.stream, self.account)
+            read.mark.failed = True
+            return self._nested_done(read)
+        if isinstance(exc, NotFoundError):
+            # Deleted since its page was listed (draft invoices can be): nothing left to read;
+            # the deletion itself comes with the next run's events.
+            self.stream.logger.info(
+                "'%s' of %s: the parent was deleted during the sync.",
+                read.child.name,
+                read.parent_id,
+            )
+            return self._nested_done(read)
+        if isinstance(exc, CursorVanishedError):
+            read.restarts += 1
+            if read.restarts > MAX_NESTED_RESTARTS:
+                raise BadAnswerError(
+                    f"The {read.child.name} of {read.parent_id} kept changing while they were "
+                    f"listed ({read.restarts} times); run again later."
+                )
+            return [self._nested_task(read, after=None)]  # from its start, skipping the written
+        raise exc
+
+    def _nested_done(self, read: NestedRead) -> list[Task]:
+        read.mark.waiting -= 1
+        self.nested_reads -= 1
+        self._settle(read.mark.chain)
+        return self._release()
+
+    # -- reading events ------------------------------------------------------------------
+
+    def _events_page_task(self, params: list[tuple[str, t.Any]]) -> Task:
+        return self._task(
+            "/v1/events",
+            params,
+            "/v1/events",
+            partial(self._events_page, params),
+            self._events_error,
+            shape=EventsPage,
+            permission=EVENT_READ,
+        )
+
+    def _events_page(self, params: list[tuple[str, t.Any]], body: EventsPage) -> list[Task]:
+        """Each object once, as the newest of its events has it (events come newest first)."""
+        changed: list[Item] = []
+        tasks: list[Task] = []
+        for event in body.data:
+            item = shapes.items(self.head, [event.data.object])[0]
+            object_id = item.head.id
+            if item.head.object != self.stream.object_name:
+                continue
+            if not isinstance(object_id, str):
+                continue  # a preview such as invoice.upcoming: not an object that exists
+            self._note_items(object_id, item, event.data.previous_attributes)
+            if object_id in self.seen:
+                continue
+            self.seen.add(object_id)
+            same_version = event.api_version == API_VERSION
+            if self.stream.is_deletion(event.type):
+                self._write_deleted(item if same_version else None, object_id, event.created)
+            elif same_version:
+                changed.append(item)
+            else:
+                # data.object is rendered in the API version of the event's time, which the
+                # schemas may not describe: fetch the object as it is now, in our version.
+                tasks.append(self._fetch_task(object_id))
+        tasks += self._write_parents(changed, PageMark((0, -1)))
+        if body.has_more and body.data:
+            after = [p for p in params if p[0] != "starting_after"]
+            after.append(("starting_after", body.data[-1].id))
+            tasks.append(self._events_page_task(after))
+        return tasks
+
+    def _events_error(self, exc: Exception) -> list[Task]:
+        if not isinstance(exc, PermissionDeniedError):
+            raise exc
+        self.account.events_readable = False
+        self.run.report.events_unusable(
+            f"the API key lacks {EVENT_READ}, so updates and deletions can only be found by "
+            "reading every object again"
+        )
+        self.mode = ""
+        return self._read_in_full(self.account.now)
+
+    def _note_items(self, object_id: str, item: Item, previous: Raw) -> None:
+        """Nested items an event shows its parent had (at the event, or before its change)."""
+        before = shapes.items(self.head, [previous])[0].head if previous != shapes.NULL else None
+        for child in self.children:
+            seen = self.items_seen[child.name].setdefault(object_id, set())
+            for head in (item.head, before):
+                embedded = getattr(head, child.embedded_field, None) if head else None
+                if embedded is not None:
+                    entries = shapes.items(self.child_heads[child.name], embedded.data)
+                    seen.update(e.head.id for e in entries if e.head.id)
+
+    def _fetch_task(self, object_id: str) -> Task:
+        return self._task(
+            f"{self.stream.path}/{object_id}",
+            [],
+            self.stream.retrieve_endpoint,
+            lambda raw: self._write_parents(shapes.items(self.head, [raw]), PageMark((0, -1))),
+            partial(self._fetch_error, object_id),
+            shape=Raw,
+        )
+
+    def _fetch_error(self, object_id: str, exc: Exception) -> list[Task]:
+        if not isinstance(exc, NotFoundError):
+            raise exc
+        self._write_deleted(None, object_id, self.account.now)
+        return []
+
+    def _write_deleted(self, item: Item | None, object_id: str, when: int) -> None:
+        """A deletion: the object as it was (or its id alone) with ``_sdc_deleted_at`` set."""
+        at = _iso(when)
+        self.gone_parents.add(object_id)
+        for child in self.children:
+            embedded = getattr(item.head, child.embedded_field) if item else None
+            entries = shapes.items(self.child_heads[child.name], embedded.data if embedded else ())
+            rows = [
+                shapes.with_fields(self._child_row(child, e, object_id), {DELETED_AT: at})
+                for e in entries
+            ]
+            self.items_now[child.name][object_id] = set()
+            self._write(child, rows)
+        if self.write_self:
+            row = shapes.to_dict(item.raw) if item else {"id": object_id}
+            row[DELETED_AT] = at
+            self._write(self.stream, [shapes.encode(row)])
+
+    def _finish_events(self) -> None:
+        at = _iso(self.account.now)
+        for child in self.children:
+            rows: list[Raw | bytes] = []
+            for parent_id, seen in self.items_seen[child.name].items():
+                now = self.items_now[child.name].get(parent_id)
+                if now is None:
+                    continue
+                rows += [
+                    shapes.encode({"id": item_id, child.parent_key: parent_id, DELETED_AT: at})
+                    for item_id in sorted(seen - now)
+                ]
+            self._write(child, rows)
+        self.state["replication_key"] = "created"
+        self.state["replication_key_value"] = self.account.now
+        self.run.state_changed()
+
+
+def _iso(stamp: int) -> str:
+    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).isoformat()

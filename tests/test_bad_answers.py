@@ -1,0 +1,335 @@
+"""When the network, a proxy, Stripe or the state misbehaves: retry what is transient, one
+clear line for the rest, never a traceback, and what was sent stays resumable."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import subprocess
+import sys
+import time
+import typing as t
+
+import pytest
+
+from tap_stripe_readonly import sync as stream_sync
+from tap_stripe_readonly import transport
+from tap_stripe_readonly.errors import BadAnswerError, CursorVanishedError
+from tap_stripe_readonly.redaction import install_log_redaction, redact
+from tap_stripe_readonly.streams import STREAM_TYPES
+from tests.conftest import SyncResult, error_lines, run_cli, sync, tap_config
+from tests.misbehaving_proxy import MisbehavingProxy
+from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+
+STREAMS = [s.name for s in STREAM_TYPES]
+
+
+@pytest.fixture
+def proxy(own_sandbox: StripeSandbox) -> t.Iterator[MisbehavingProxy]:
+    with MisbehavingProxy(own_sandbox.url) as p:
+        yield p
+
+
+def stopped_with_one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    """Exit code 1, one ERROR line holding ``words``, no traceback; returns the line."""
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    (line,) = error_lines(result.stderr)
+    for word in words:
+        assert word in line, line
+    return line
+
+
+def resumes_exactly(
+    sb: StripeSandbox, first: subprocess.CompletedProcess[str], tmp_path: t.Any, **config: t.Any
+) -> None:
+    """A run from the failed run's last STATE ends with exactly the sandbox's ids."""
+    before = SyncResult.parse(first.stdout)
+    assert before.states, "no STATE was written before the failure"
+    again = run_cli([], tap_config(sb, **config), tmp_path, state=before.states[-1])
+    assert again.returncode == 0, again.stderr[-2000:]
+    after = SyncResult.parse(again.stdout)
+    for stream in STREAMS:
+        assert before.ids(stream) | after.ids(stream) == sb.ids(stream), stream
+
+
+# -- answers that are not Stripe's -------------------------------------------------------
+
+
+def test_gateway_error_page_every_time_is_retried_then_one_line(own_sandbox, proxy, tmp_path):
+    proxy.script("html_502", times=10_000, path="/v1/invoices")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
+    line = stopped_with_one_line(
+        result, "GET /v1/invoices", "502", "text/html", "502 Bad Gateway", "api_url", "proxy",
+        "status.stripe.com",
+    )  # fmt: skip
+    assert "created[gte]=" in line, "the line says what was asked"
+    assert proxy.served["html_502"] == transport.MAX_TRIES
+    assert SyncResult.parse(result.stdout).ids("customers"), "other streams went on meanwhile"
+    resumes_exactly(own_sandbox, result, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["cut_body", "dropped"])
+def test_body_cut_short_is_retried_like_a_5xx(own_sandbox, proxy, tmp_path, kind):
+    proxy.script(kind, times=2, path="/v1/charges")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert proxy.served[kind] == 2
+    assert SyncResult.parse(result.stdout).ids("charges") == own_sandbox.ids("charges")
+
+
+def test_body_cut_short_every_time_is_one_line(own_sandbox, proxy, tmp_path):
+    proxy.script("cut_body", times=10_000, path="/v1/charges")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
+    stopped_with_one_line(result, "GET /v1/charges", "cut off", "api_url")
+    resumes_exactly(own_sandbox, result, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("html_200", ["200", "text/html", "Sign in", "not the Stripe API", "api_url", "proxy"]),
+        ("not_a_list", ["200", "application/json", "gateway", "not a Stripe list", "api_url"]),
+    ],
+)
+def test_an_answer_that_can_never_be_right_stops_at_once(own_sandbox, proxy, tmp_path, kind, words):
+    proxy.script(kind, times=10_000, path="/v1/products")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
+    stopped_with_one_line(result, "GET /v1/products", *words)
+    assert proxy.served[kind] == 1, "never retried"
+
+
+def test_empty_page_promising_more_is_misbehaviour(own_sandbox, proxy, tmp_path):
+    proxy.script("empty_has_more", times=1, path="/v1/customers")
+    recovered = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
+    assert recovered.returncode == 0, recovered.stderr[-2000:]
+    assert SyncResult.parse(recovered.stdout).ids("customers") == own_sandbox.ids("customers")
+
+    proxy.script("empty_has_more", times=10_000, path="/v1/customers")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
+    stopped_with_one_line(result, "GET /v1/customers", "empty page with has_more")
+
+
+def test_the_line_never_shows_the_key(own_sandbox, proxy, tmp_path):
+    key = "rk_live_sandboxEchoedBack00000000000"
+    own_sandbox.add_key(key)
+    proxy.script("echo_key", times=10_000, path="/v1/products")
+    result = run_cli(
+        [], tap_config(own_sandbox, api_url=proxy.url, api_key=key), tmp_path, fast_retries=True
+    )
+    line = stopped_with_one_line(result, "502", "Bearer rk_live_[redacted]")
+    assert key not in result.stderr + result.stdout
+    assert key[-6:] not in line
+
+
+# -- rate limits are never fatal --------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["429_no_retry", "rate_limit_400", "lock_timeout", "409"])
+def test_rate_limits_and_locks_are_retried_whatever_stripe_says(own_sandbox, tmp_path, kind):
+    own_sandbox.fail_next(kind, times=3, path="/v1/customers")
+    result = run_cli([], tap_config(own_sandbox), tmp_path, fast_retries=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert SyncResult.parse(result.stdout).ids("customers") == own_sandbox.ids("customers")
+    assert own_sandbox.cancel_fail_next() == 0, "the faults were not all met"
+
+
+# -- accounts -----------------------------------------------------------------------------
+
+
+def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_path):
+    result = run_cli([], tap_config(own_sandbox, account_id="acct_1NotConnected0000"), tmp_path)
+    line = stopped_with_one_line(result, "acct_1NotConnected0000", "account id")
+    assert "permission" not in line.lower()
+    assert not SyncResult.parse(result.stdout).of_type("RECORD")
+
+
+# -- the state a run starts from ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("{not json", ["not valid JSON", "--full-refresh"]),
+        ('["a", "list"]', ["not an object", "--full-refresh"]),
+        (json.dumps({"bookmarks": {"customers": "1700000000"}}), ["'customers'", '"1700000000"']),
+        (
+            json.dumps({"bookmarks": {"customers": {"replication_key_value": "yesterday"}}}),
+            ["'customers'", '"yesterday"', "--full-refresh"],
+        ),
+        (
+            json.dumps({"bookmarks": {"invoices": {"backfill": {"range": [5, 1], "done": []}}}}),
+            ["'invoices'", "backfill"],
+        ),
+    ],
+    ids=["not json", "not an object", "bare string", "not created", "bad backfill"],
+)
+def test_a_state_the_tap_did_not_write_stops_before_any_request(
+    own_sandbox, tmp_path, state, words
+):
+    own_sandbox.reset_stats()
+    result = run_cli([], tap_config(own_sandbox), tmp_path, state=state)
+    stopped_with_one_line(result, *words)
+    assert own_sandbox.stats["requests"] == {}
+
+
+def test_an_empty_state_file_is_no_state(own_sandbox, tmp_path):
+    result = run_cli([], tap_config(own_sandbox), tmp_path, state="")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert SyncResult.parse(result.stdout).ids("products") == own_sandbox.ids("products")
+
+
+# -- SIGTERM ------------------------------------------------------------------------------
+
+
+def test_sigterm_ends_the_run_promptly_and_resumably(tmp_path):
+    with StripeSandbox(scale=0.05, seed=11, latency_ms=40) as sb:
+        config_file = tmp_path / "config.json"
+        config_file.write_text(json.dumps(tap_config(sb)))
+        tap = subprocess.Popen(
+            [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert tap.stdout is not None
+        lines = []
+        states = 0
+        for line in tap.stdout:  # until the run is well under way
+            lines.append(line)
+            states += '"type":"STATE"' in line
+            if states == 5:
+                break
+        tap.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        lines += list(tap.stdout)  # the rest, through the same buffer
+        tap.wait(timeout=10)
+        assert time.monotonic() - signalled < 5, "promptly: no request is waited for"
+        assert tap.returncode == 128 + signal.SIGTERM
+        err = tap.stderr.read() if tap.stderr else ""
+        assert "Traceback" not in err
+        (line,) = error_lines(err)
+        assert "Stopped by a signal" in line
+        first = SyncResult.parse("".join(lines))
+        assert first.states
+        resumed = sync(tap_config(sb), state=first.states[-1])
+        for stream in STREAMS:
+            assert first.ids(stream) | resumed.ids(stream) == sb.ids(stream), stream
+
+
+# -- nested lists -------------------------------------------------------------------------
+
+
+def test_nested_records_are_copies_of_their_own(own_sandbox):
+    """Deselecting a child's property leaves its parent's embedded items alone."""
+    tap_catalog = _catalog(own_sandbox)
+    for entry in tap_catalog["streams"]:
+        if entry["tap_stream_id"] == "invoice_line_items":
+            for meta in entry["metadata"]:
+                if meta["breadcrumb"] == ["properties", "amount"]:
+                    meta["metadata"]["selected"] = False
+    result = sync(tap_config(own_sandbox), catalog=tap_catalog)
+    lines = result.records("invoice_line_items")
+    assert lines and all("amount" not in line for line in lines)
+    embedded = [item for inv in result.records("invoices") for item in inv["lines"]["data"]]
+    assert embedded and all("amount" in item for item in embedded)
+
+
+def test_nested_list_is_read_from_its_start_skipping_what_was_sent(own_sandbox, monkeypatch):
+    asked = _record_requests(monkeypatch)
+    result = sync(tap_config(own_sandbox))
+    long_ones = [i for i in own_sandbox.objects("invoices") if i["lines"]["has_more"]]
+    line_requests = [(path, dict(params)) for path, params in asked if path.endswith("/lines")]
+    assert len(line_requests) == len(long_ones), "one request per long invoice, as before"
+    assert all("starting_after" not in params for _, params in line_requests)
+    records = result.records("invoice_line_items")
+    assert len(records) == len({r["id"] for r in records}), "the embedded ones are not resent"
+    assert result.ids("invoice_line_items") == own_sandbox.ids("invoice_line_items")
+
+
+def test_a_nested_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, monkeypatch):
+    monkeypatch.setattr("tap_stripe_readonly.client.PAGE_SIZE", 5)
+    _vanish_cursors(monkeypatch, lambda path: path.endswith("/lines"))
+    with pytest.raises(BadAnswerError, match="kept changing while they were listed"):
+        sync(tap_config(own_sandbox))
+
+
+def test_a_list_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, monkeypatch):
+    monkeypatch.setattr("tap_stripe_readonly.client.PAGE_SIZE", 5)
+    _vanish_cursors(monkeypatch, lambda path: path == "/v1/customers")
+    with pytest.raises(BadAnswerError, match=r"Listing 'customers' lost its place"):
+        sync(tap_config(own_sandbox))
+    assert stream_sync.MAX_WINDOW_RESTARTS < 10
+
+
+def test_a_nested_list_forbidden_keeps_its_parents_for_the_next_run(own_sandbox, proxy, tmp_path):
+    proxy.script("forbidden", times=10_000, path="/lines")
+    first = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "invoice_line_items: items past the first 10 of some invoices" in first.stderr
+    assert "invoice_read" in first.stderr
+    state = SyncResult.parse(first.stdout).states[-1]
+    assert "backfill" in state["bookmarks"]["invoices"], "their pages are not counted done"
+    resumes_exactly(own_sandbox, first, tmp_path)
+
+
+# -- redaction ----------------------------------------------------------------------------
+
+
+def test_redaction_catches_keys_glued_to_other_text_and_stack_info(capsys):
+    assert "Zq9" not in redact("url?key=%20rk_live_Zq9XK7abc and xrk_live_Zq9XK7abc")
+    install_log_redaction()
+    logger = logging.getLogger("some.library")
+    handler = logging.StreamHandler(sys.stderr)
+    logger.addHandler(handler)
+    try:
+        logger.warning("with a stack", stack_info=True, extra={})
+        record = logger.makeRecord(
+            "some.library", logging.WARNING, __file__, 1, "x", (), None, sinfo="rk_live_Zq9XK7ab"
+        )
+        assert "Zq9" not in (record.stack_info or "")
+    finally:
+        logger.removeHandler(handler)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _catalog(sb: StripeSandbox) -> dict[str, t.Any]:
+    from tap_stripe_readonly.tap import TapStripeReadonly
+
+    tap = TapStripeReadonly(config=tap_config(sb), validate_config=True)
+    return tap.catalog_dict
+
+
+def _record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[tuple[str, t.Any]]]]:
+    asked: list[tuple[str, list[tuple[str, t.Any]]]] = []
+    get = transport.StripeTransport.get
+
+    def recording(self, path, params=(), **kwargs):
+        asked.append((path, list(params)))
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", recording)
+    return asked
+
+
+def _vanish_cursors(monkeypatch: pytest.MonkeyPatch, where: t.Callable[[str], bool]) -> None:
+    """Every page after the first of the chosen lists loses its cursor object."""
+    get = transport.StripeTransport.get
+
+    def vanishing(self, path, params=(), **kwargs):
+        if where(path) and any(name == "starting_after" for name, _ in params):
+            raise CursorVanishedError(f"GET {path}: No such object")
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", vanishing)
+
+
+def test_misbehaving_proxy_forwards_what_it_is_not_told_to_break(own_sandbox, proxy, tmp_path):
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    done = SyncResult.parse(result.stdout)
+    assert all(done.ids(s) == own_sandbox.ids(s) for s in STREAMS)
+    assert DEMO_API_KEY not in result.stderr

@@ -1,0 +1,330 @@
+"""After the first sync, runs read Stripe's events: updates, deletions and new objects, at a
+cost that grows with the changes, not with the account."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from tap_stripe_readonly import client
+from tap_stripe_readonly.streams import STREAM_TYPES
+from tests.conftest import SyncResult, Warehouse, sync, tap_config
+from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+
+STREAMS = [s.name for s in STREAM_TYPES]
+EVENT_STREAMS = {s.name: s for s in STREAM_TYPES if s.event_types}
+DAY = 86_400
+
+
+def fresh_sandbox(scale: float = 0.02, seed: int = 7) -> StripeSandbox:
+    sb = StripeSandbox(scale=scale, seed=seed)
+    # An hour on, so that no event of the generated history falls in the margin the
+    # next run re-reads before its bookmark: what it reads is only what the test changed.
+    sb.advance(3600)
+    return sb.start()
+
+
+def changed_since(sb: StripeSandbox, since: int) -> dict[str, set[str]]:
+    """Per stream, the objects Stripe's events say changed at or after ``since``."""
+    changed: dict[str, set[str]] = {name: set() for name in EVENT_STREAMS}
+    for event in sb.objects("events"):
+        obj = event["data"]["object"]
+        if event["created"] < since or "id" not in obj:
+            continue
+        for name, stream in EVENT_STREAMS.items():
+            if obj.get("object") == stream.object_name and event["type"] in stream.event_types:
+                changed[name].add(obj["id"])
+    return changed
+
+
+class Changes:
+    """A day of business after the first sync, and what it changed."""
+
+    def __init__(self, sb: StripeSandbox) -> None:
+        self.sb = sb
+        sb.advance(60)
+        self.since = sb.now
+        objects = {name: sb.objects(name) for name in ("customers", "products", "prices")}
+        self.updated_customers = [c["id"] for c in objects["customers"][:5]]
+        for customer in self.updated_customers:
+            sb.update("customers", customer, {"metadata": {"tier": "gold"}})
+        self.deleted_customer = objects["customers"][-1]["id"]
+        sb.delete("customers", self.deleted_customer)
+        self.deleted_products = [p["id"] for p in objects["products"][-2:]]
+        for product in self.deleted_products:
+            sb.delete("products", product)
+        sb.update("prices", objects["prices"][0]["id"], {"nickname": "Changed"})
+        active = [s for s in sb.objects("subscriptions") if s["status"] == "active"]
+        self.canceled = [s["id"] for s in active[:2]]
+        for subscription in self.canceled:
+            sb.delete("subscriptions", subscription)
+        open_invoices = [i for i in sb.objects("invoices") if i["status"] == "open"]
+        self.paid = [i["id"] for i in open_invoices[:2]]
+        for invoice in self.paid:
+            sb.pay_invoice(invoice)
+        draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")
+        self.long_draft = draft["id"]
+        sb.add_invoice_lines(self.long_draft, 14)
+        lines = sb.objects("invoices")
+        embedded = next(i for i in lines if i["id"] == self.long_draft)["lines"]["data"]
+        self.removed_line = embedded[0]["id"]
+        sb.delete("invoice_line_items", self.removed_line)
+        sb.update("invoice_line_items", embedded[1]["id"], {"description": "Changed line"})
+        self.new_customers = [sb.create("customers")["id"] for _ in range(2)]
+        self.changed = changed_since(sb, self.since)
+
+
+@pytest.fixture(scope="module")
+def after_changes() -> t.Iterator[tuple[StripeSandbox, SyncResult, SyncResult, Changes, dict]]:
+    sb = fresh_sandbox()
+    try:
+        first = sync(tap_config(sb))
+        changes = Changes(sb)
+        sb.reset_stats()
+        second = sync(tap_config(sb), state=first.states[-1])
+        yield sb, first, second, changes, sb.stats
+    finally:
+        sb.stop()
+
+
+@pytest.mark.parametrize("stream", sorted(EVENT_STREAMS))
+def test_an_incremental_run_writes_exactly_what_changed(after_changes, stream):
+    sb, _, second, changes, _ = after_changes
+    assert second.ids(stream) == changes.changed[stream]
+    assert len(second.records(stream)) == len(second.ids(stream)), "each object once"
+    current = {o["id"]: o for o in sb.objects(stream)}
+    for record in second.records(stream):
+        if not record.get("_sdc_deleted_at"):
+            assert record == current[record["id"]], "as the object is now"
+
+
+def test_the_changes_are_of_every_kind(after_changes):
+    _, _, second, changes, _ = after_changes
+    assert set(changes.updated_customers) | set(changes.new_customers) <= second.live_ids(
+        "customers"
+    )
+    assert second.deleted_ids("customers") == {changes.deleted_customer}
+    assert second.deleted_ids("products") == set(changes.deleted_products)
+    paid = {i["id"]: i for i in second.records("invoices")}
+    assert all(paid[i]["status"] == "paid" for i in changes.paid)
+    assert second.records("payment_intents") and second.records("charges"), "the payments"
+
+
+def test_a_deletion_carries_the_object_as_it_was(after_changes):
+    _, first, second, changes, _ = after_changes
+    (record,) = [r for r in second.records("customers") if r["id"] == changes.deleted_customer]
+    assert record["_sdc_deleted_at"]
+    before = next(r for r in first.records("customers") if r["id"] == changes.deleted_customer)
+    assert record["email"] == before["email"]
+
+
+def test_a_canceled_subscription_is_not_a_deletion(after_changes):
+    _, _, second, changes, _ = after_changes
+    subscriptions = {r["id"]: r for r in second.records("subscriptions")}
+    for subscription in changes.canceled:
+        assert subscriptions[subscription]["status"] == "canceled"
+        assert not subscriptions[subscription].get("_sdc_deleted_at")
+    assert not second.deleted_ids("subscriptions")
+
+
+def test_a_changed_parent_comes_with_its_complete_nested_list(after_changes):
+    sb, _, second, changes, _ = after_changes
+    lines = [r for r in second.records("invoice_line_items") if r["invoice"] == changes.long_draft]
+    now = {
+        li["id"] for li in sb.objects("invoice_line_items") if li["invoice"] == changes.long_draft
+    }
+    assert len(now) > 10
+    assert {r["id"] for r in lines if not r.get("_sdc_deleted_at")} == now
+    assert {r["id"] for r in lines if r.get("_sdc_deleted_at")} == {changes.removed_line}
+    assert any(r.get("description") == "Changed line" for r in lines)
+    for invoice in changes.changed["invoices"] - {changes.long_draft}:
+        expected = {li["id"] for li in sb.objects("invoice_line_items") if li["invoice"] == invoice}
+        assert expected <= second.ids("invoice_line_items")
+    for subscription in changes.changed["subscriptions"]:
+        items = {
+            i["id"] for i in sb.objects("subscription_items") if i["subscription"] == subscription
+        }
+        assert items <= second.ids("subscription_items")
+
+
+def test_the_warehouse_ends_as_stripe_is(after_changes):
+    sb, first, second, _, _ = after_changes
+    warehouse = Warehouse().load(first).load(second)
+    for stream in STREAMS:
+        assert set(warehouse.live(stream)) == sb.ids(stream), stream
+
+
+def test_an_incremental_run_costs_what_changed_not_the_history(after_changes):
+    _sb, first, _second, _changes, stats = after_changes
+    requests = stats["requests"]
+    assert not any(requests.get(f"GET {s.path}") for s in STREAM_TYPES if s.event_types), (
+        "no stream with events is listed"
+    )
+    assert requests["GET /v1/events"] == 1 + len(EVENT_STREAMS)  # the probe, one page each
+    assert requests.get("GET /v1/invoices/{id}/lines") == 1  # the one long changed invoice
+    assert sum(requests.values()) < sum(1 for m in first.messages if m["type"] == "RECORD") / 20
+
+
+def test_the_cost_does_not_grow_with_the_account():
+    """The same changes in a ten times bigger account: the same requests (bar the re-read of
+    balance transactions still pending, which scales with recent activity)."""
+    counts = []
+    for scale in (0.02, 0.2):
+        sb = fresh_sandbox(scale=scale)
+        try:
+            first = sync(tap_config(sb))
+            sb.advance(60)
+            for customer in sb.objects("customers")[:3]:
+                sb.update("customers", customer["id"], {"metadata": {"x": "1"}})
+            sb.delete("products", sb.objects("products")[0]["id"])
+            sb.reset_stats()
+            sync(tap_config(sb), state=first.states[-1])
+            requests = sb.stats["requests"]
+            counts.append({k: v for k, v in requests.items() if "balance" not in k})
+        finally:
+            sb.stop()
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("same_version", [True, False], ids=["our version", "older version"])
+def test_objects_are_fetched_only_when_the_event_speaks_another_version(same_version):
+    sb = fresh_sandbox()
+    try:
+        first = sync(tap_config(sb))
+        if not same_version:
+            sb.set_event_api_version("2025-03-31.basil")
+        sb.advance(60)
+        customers = [c["id"] for c in sb.objects("customers")[:4]]
+        for customer in customers:
+            sb.update("customers", customer, {"metadata": {"a": "1"}})
+            sb.update("customers", customer, {"metadata": {"a": "2"}})  # two events, one fetch
+        gone = sb.objects("products")[0]["id"]
+        sb.delete("products", gone)
+        sb.reset_stats()
+        second = sync(tap_config(sb), state=first.states[-1])
+        fetches = sb.stats["requests"].get("GET /v1/customers/{id}", 0)
+        assert fetches == (0 if same_version else len(customers))
+        assert sb.stats["requests"].get("GET /v1/products/{id}", 0) == 0, "deleted: no fetch"
+        records = {r["id"]: r for r in second.records("customers")}
+        assert all(records[c]["metadata"] == {"a": "2"} for c in customers)
+        assert second.deleted_ids("products") == {gone}
+    finally:
+        sb.stop()
+
+
+def test_without_event_read_a_run_reads_everything_again_and_retires_what_is_gone(caplog):
+    sb = fresh_sandbox()
+    key = "rk_live_sandboxNoEvents0000000000000"
+    sb.add_key(key, denied=("event_read",))
+    try:
+        config = tap_config(sb, api_key=key)
+        first = sync(config)
+        changes = Changes(sb)
+        with caplog.at_level("WARNING"):
+            second = sync(config, state=first.states[-1])
+        warnings = [r for r in caplog.records if "Updates and deletions" in r.getMessage()]
+        assert len(warnings) == 1 and "event_read" in warnings[0].getMessage()
+        warehouse = Warehouse().load(first).load(second)
+        for stream in STREAMS:
+            assert set(warehouse.live(stream)) == sb.ids(stream), stream
+        assert set(changes.deleted_products) <= warehouse.deleted_ids("products")
+        assert changes.removed_line in warehouse.deleted_ids("invoice_line_items")
+    finally:
+        sb.stop()
+
+
+def test_after_thirty_days_a_run_reads_everything_again(caplog):
+    sb = fresh_sandbox()
+    try:
+        first = sync(tap_config(sb))
+        sb.advance(31 * DAY)
+        changes = Changes(sb)
+        with caplog.at_level("WARNING"):
+            second = sync(tap_config(sb), state=first.states[-1])
+        assert "older than the 30 days of events" in caplog.text
+        warehouse = Warehouse().load(first).load(second)
+        for stream in STREAMS:
+            assert set(warehouse.live(stream)) == sb.ids(stream), stream
+        assert set(changes.deleted_products) <= warehouse.deleted_ids("products")
+    finally:
+        sb.stop()
+
+
+def test_an_incremental_run_cut_short_loses_no_change(monkeypatch):
+    monkeypatch.setattr(client, "PAGE_SIZE", 3)
+    sb = fresh_sandbox()
+    try:
+        first = sync(tap_config(sb))
+        changes = Changes(sb)
+        second = sync(tap_config(sb), state=first.states[-1])
+        cut = second.until_state(1)  # died before its work was done
+        resumed = sync(tap_config(sb), state=cut.states[-1])
+        warehouse = Warehouse().load(first).load(cut).load(resumed)
+        for stream in STREAMS:
+            assert set(warehouse.live(stream)) == sb.ids(stream), stream
+        assert changes.changed["customers"] <= cut.ids("customers") | resumed.ids("customers")
+    finally:
+        sb.stop()
+
+
+def test_a_pending_balance_transaction_that_settles_arrives_available():
+    sb = fresh_sandbox()
+    try:
+        first = sync(tap_config(sb))
+        pending = {
+            r["id"] for r in first.records("balance_transactions") if r["status"] == "pending"
+        }
+        assert pending, "the sandbox has no pending transaction: the test would prove nothing"
+        sb.advance(3 * DAY)
+        settled = set(sb.settle_balance_transactions())
+        assert settled == pending
+        second = sync(tap_config(sb), state=first.states[-1])
+        again = {r["id"]: r for r in second.records("balance_transactions")}
+        assert pending <= set(again)
+        assert all(again[t]["status"] == "available" for t in pending)
+        third = sync(tap_config(sb), state=second.states[-1])
+        assert not (pending & third.ids("balance_transactions")), "settled: not read again"
+    finally:
+        sb.stop()
+
+
+def test_events_of_objects_that_do_not_exist_are_skipped():
+    sb = fresh_sandbox()
+    try:
+        first = sync(tap_config(sb))
+        sb.advance(60)
+        sb.emit_upcoming_invoice(sb.objects("subscriptions")[0]["customer"])
+        second = sync(tap_config(sb), state=first.states[-1])
+        assert not second.records("invoices")
+    finally:
+        sb.stop()
+
+
+def test_capture_changes_false_reads_only_new_objects():
+    sb = fresh_sandbox()
+    try:
+        config = tap_config(sb, capture_changes=False)
+        first = sync(config)
+        sb.advance(60)
+        updated = sb.objects("customers")[0]["id"]
+        sb.update("customers", updated, {"metadata": {"x": "1"}})
+        new = sb.create("customers")["id"]
+        sb.reset_stats()
+        second = sync(config, state=first.states[-1])
+        assert new in second.ids("customers") and updated not in second.ids("customers")
+        assert "GET /v1/events" in sb.stats["requests"]  # the probe only: Stripe's clock
+        assert sb.stats["requests"]["GET /v1/events"] == 1
+    finally:
+        sb.stop()
+
+
+def test_a_first_sync_asks_for_one_event_only():
+    """The probe that reads Stripe's clock and the key's access to events is one small request."""
+    sb = fresh_sandbox()
+    try:
+        sb.reset_stats()
+        sync(tap_config(sb, api_key=DEMO_API_KEY))
+        assert sb.stats["requests"]["GET /v1/events"] == 1
+    finally:
+        sb.stop()
