@@ -166,7 +166,7 @@ def test_create_rejects_unsupported_resources(sb: StripeSandbox) -> None:
     with pytest.raises(ValueError, match="balance_transactions"):
         sb.create("balance_transactions")
     with pytest.raises(ValueError, match="unknown resource"):
-        sb.create("coupons")
+        sb.create("widgets")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,6 +215,55 @@ def exercise(sb: StripeSandbox, account: str | None = None) -> None:
         sb.update(resource, obj["id"], {"metadata": {"a": "b"}}, account=account)
     for resource in ("subscriptions", "customers", "products", "prices", "invoices"):
         sb.delete(resource, sb.objects(resource, account=account)[-1]["id"], account=account)
+    exercise_new_resources(sb, account)
+
+
+def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> None:
+    """Every mutation of the resources added after the first twelve, once."""
+
+    def new(resource: str, **kw: Any) -> dict[str, Any]:
+        return sb.create(resource, account=account, **kw)
+
+    def update(resource: str, object_id: str, changes: dict[str, Any]) -> None:
+        sb.update(resource, object_id, changes, account=account)
+
+    for resource in ("coupons", "promotion_codes", "tax_rates", "plans", "invoice_items"):
+        new(resource)
+    du = new("disputes")
+    update("disputes", du["id"], {"metadata": {"case": "1"}})
+    update("disputes", du["id"], {"status": "won"})
+    po = new("payouts", fields={"amount": 1000})
+    update("payouts", po["id"], {"metadata": {"batch": "1"}})
+    update("payouts", po["id"], {"status": "paid"})
+    cn = new("credit_notes", lines=12)
+    update("credit_notes", cn["id"], {"memo": "Goodwill"})
+    for cn in sb.objects("credit_notes", account=account):
+        if cn["status"] == "issued" and not cn["refunds"]:
+            update("credit_notes", cn["id"], {"status": "void"})
+            break
+    update("coupons", sb.objects("coupons", account=account)[0]["id"], {"name": "Renamed"})
+    code = sb.objects("promotion_codes", account=account)[0]
+    update("promotion_codes", code["id"], {"active": False})
+    rate = sb.objects("tax_rates", account=account)[0]
+    update("tax_rates", rate["id"], {"active": False})
+    update("plans", sb.objects("plans", account=account)[0]["id"], {"nickname": "Renamed"})
+    for status in ("succeeded", "canceled"):
+        update("setup_intents", new("setup_intents")["id"], {"status": status})
+    pm = new("payment_methods")
+    update("payment_methods", pm["id"], {"metadata": {"a": "b"}})
+    sb.delete("payment_methods", pm["id"], account=account)
+    for status in ("complete", "expired"):
+        update("checkout_sessions", new("checkout_sessions")["id"], {"status": status})
+    pending = next(i for i in sb.objects("invoice_items", account=account) if i["invoice"] is None)
+    update("invoice_items", pending["id"], {"description": "Silent"})  # no invoiceitem.updated
+    for resource in ("coupons", "plans", "invoice_items"):
+        sb.delete(resource, new(resource)["id"], account=account)
+    if account is None:  # Connect: the platform's
+        tr = new("transfers")
+        update("transfers", tr["id"], {"metadata": {"order": "1"}})
+        sb.reverse_transfer(tr["id"], 100)
+        fee = new("application_fees")
+        sb.refund_application_fee(fee["id"])
 
 
 def test_every_emitted_event_is_named_and_shaped_as_stripe_does() -> None:

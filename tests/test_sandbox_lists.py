@@ -10,7 +10,7 @@ import requests
 import stripe
 
 from tests.stripe_sandbox import DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
-from tests.stripe_sandbox.api import LISTABLE
+from tests.stripe_sandbox.api import LISTABLE, path_of
 
 NOW = 1_795_000_000
 # Subscriptions leave canceled ones out by default; they have tests of their own.
@@ -86,13 +86,13 @@ def test_paging_forwards_and_backwards_reproduces_every_id(
     http: requests.Session, sb: StripeSandbox, resource: str
 ) -> None:
     expected = [o["id"] for o in sb.objects(resource)]
-    forwards = [o["id"] for o in walk(http, sb, f"/v1/{resource}", limit=7)]
+    forwards = [o["id"] for o in walk(http, sb, path_of(resource), limit=7)]
     assert forwards == expected
     assert len(set(forwards)) == len(forwards)
     backwards = [
         o["id"]
         for o in walk(
-            http, sb, f"/v1/{resource}", backwards=True, limit=7, ending_before=expected[-1]
+            http, sb, path_of(resource), backwards=True, limit=7, ending_before=expected[-1]
         )
     ]
     assert backwards == expected[:-1]
@@ -325,7 +325,7 @@ def test_subscription_items_need_a_subscription(http: requests.Session, sb: Stri
 @pytest.mark.parametrize("resource", [*LISTS, "subscriptions", "subscription_items"])
 def test_retrieve_by_id(http: requests.Session, sb: StripeSandbox, resource: str) -> None:
     obj = sb.objects(resource)[-1]
-    status, body = get(http, sb, f"/v1/{resource}/{obj['id']}")
+    status, body = get(http, sb, f"{path_of(resource)}/{obj['id']}")
     assert status == 200
     assert body == obj
 

@@ -20,7 +20,7 @@ from stripe._object_classes import get_object_class
 from stripe._stripe_object import StripeObject, UntypedStripeObject
 
 from tests.stripe_sandbox import API_VERSION, DEMO_ACCOUNT_ID, RESOURCES, StripeSandbox
-from tests.stripe_sandbox.data import EVENT_RETENTION
+from tests.stripe_sandbox.data import EVENT_RETENTION, created_at
 
 NOW = 1_795_000_000  # a fixed clock keeps the data identical from run to run
 SCHEMAS = Path(__file__).resolve().parent.parent / "tap_stripe_readonly" / "schemas"
@@ -31,13 +31,27 @@ CLASSES: dict[str, type[StripeObject]] = {
     "invoices": stripe.Invoice, "invoice_line_items": stripe.InvoiceLineItem,
     "payment_intents": stripe.PaymentIntent, "charges": stripe.Charge, "refunds": stripe.Refund,
     "balance_transactions": stripe.BalanceTransaction, "events": stripe.Event,
+    "disputes": stripe.Dispute, "payouts": stripe.Payout, "credit_notes": stripe.CreditNote,
+    "credit_note_line_items": stripe.CreditNoteLineItem, "coupons": stripe.Coupon,
+    "promotion_codes": stripe.PromotionCode, "tax_rates": stripe.TaxRate,
+    "invoice_items": stripe.InvoiceItem, "plans": stripe.Plan,
+    "setup_intents": stripe.SetupIntent, "payment_methods": stripe.PaymentMethod,
+    "checkout_sessions": stripe.checkout.Session, "transfers": stripe.Transfer,
+    "application_fees": stripe.ApplicationFee,
 }  # fmt: skip
+# Coupons and plans have no prefix: a coupon's id is whatever its owner chose (or 8 random
+# characters), a plan's is its price's.
 PREFIXES = {
     "customers": "cus_", "products": "prod_", "prices": "price_", "subscriptions": "sub_",
     "subscription_items": "si_", "invoices": "in_", "invoice_line_items": "il_",
     "payment_intents": "pi_", "charges": "ch_", "refunds": "re_",
-    "balance_transactions": "txn_", "events": "evt_",
+    "balance_transactions": "txn_", "events": "evt_", "disputes": "du_", "payouts": "po_",
+    "credit_notes": "cn_", "credit_note_line_items": "cnli_", "promotion_codes": "promo_",
+    "tax_rates": "txr_", "invoice_items": "ii_", "setup_intents": "seti_",
+    "payment_methods": "pm_", "checkout_sessions": "cs_live_", "transfers": "tr_",
+    "application_fees": "fee_",
 }  # fmt: skip
+ID_LENGTHS = {"checkout_sessions": "58"}  # after the prefix; others 14 to 24
 
 
 def object_class(name: str) -> type[StripeObject]:
@@ -214,7 +228,8 @@ def test_ids_have_stripe_prefixes_and_a_fixed_format(sb: StripeSandbox) -> None:
     for resource, prefix in PREFIXES.items():
         ids = sb.ids(resource)
         assert ids
-        assert all(re.fullmatch(rf"{prefix}[0-9A-Za-z]{{14,24}}", i) for i in ids), resource
+        length = ID_LENGTHS.get(resource, "14,24")
+        assert all(re.fullmatch(rf"{prefix}[0-9A-Za-z]{{{length}}}", i) for i in ids), resource
         assert not ids & seen
         seen |= ids
 
@@ -223,8 +238,8 @@ def test_objects_are_in_the_past_and_links_resolve(sb: StripeSandbox) -> None:
     ids = {r: sb.ids(r) for r in RESOURCES}
     for resource in RESOURCES:
         for obj in sb.objects(resource):
-            if "created" in obj:
-                assert obj["created"] <= NOW, (resource, obj["id"])
+            if resource not in ("invoice_line_items", "credit_note_line_items"):
+                assert created_at(resource, obj) <= NOW, (resource, obj["id"])
             if resource not in (
                 "events",
                 "balance_transactions",
@@ -258,7 +273,10 @@ def test_objects_are_in_the_past_and_links_resolve(sb: StripeSandbox) -> None:
             assert ch["balance_transaction"] in ids["balance_transactions"]
     for re_ in sb.objects("refunds"):
         assert re_["charge"] in ids["charges"]
-    sources = ids["charges"] | ids["refunds"]
+    sources = set().union(*(ids[r] for r in ("charges", "refunds", "disputes", "payouts",
+                                             "transfers", "application_fees")))  # fmt: skip
+    sources |= {r["id"] for t in sb.objects("transfers") for r in t["reversals"]["data"]}
+    sources |= {r["id"] for f in sb.objects("application_fees") for r in f["refunds"]["data"]}
     assert all(t["source"] in sources for t in sb.objects("balance_transactions"))
 
 
@@ -304,9 +322,9 @@ def test_the_business_has_the_cases_a_tap_must_handle(sb: StripeSandbox) -> None
 
 def test_objects_are_newest_first(sb: StripeSandbox) -> None:
     for resource in RESOURCES:
-        if resource == "invoice_line_items":
-            continue
-        created = [o["created"] for o in sb.objects(resource)]
+        if resource in ("invoice_line_items", "credit_note_line_items"):
+            continue  # in their parents' order
+        created = [created_at(resource, o) for o in sb.objects(resource)]
         assert created == sorted(created, reverse=True), resource
 
 

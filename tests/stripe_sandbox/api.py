@@ -14,7 +14,15 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from .data import EVENT_RETENTION, Obj
-from .store import GENERATED_LISTS, OBJECT_NAMES, CursorMissing, Store, paginate, resource_of
+from .store import (
+    CHILDREN,
+    GENERATED_LISTS,
+    OBJECT_NAMES,
+    CursorMissing,
+    Store,
+    paginate,
+    resource_of,
+)
 
 # resource -> (permission, display name) of the restricted-key permission that reads it.
 PERMISSIONS = {
@@ -32,6 +40,23 @@ PERMISSIONS = {
     "events": ("event_read", "Events Read"),
     "account": ("connected_account_read", "Connected accounts Read"),
     "balance": ("balance_read", "Balance Read"),
+    "disputes": ("dispute_read", "Disputes Read"),
+    "payouts": ("payout_read", "Payouts Read"),
+    "credit_notes": ("credit_note_read", "Credit notes Read"),
+    "credit_note_line_items": ("credit_note_read", "Credit notes Read"),
+    "coupons": ("coupon_read", "Coupons Read"),
+    "promotion_codes": ("promotion_code_read", "Promotion codes Read"),
+    "tax_rates": ("tax_rate_read", "Tax rates Read"),
+    # Stripe has no invoice-item permission: invoice items are read with invoices.
+    "invoice_items": ("invoice_read", "Invoices Read"),
+    "plans": ("plan_read", "Prices Read"),
+    "setup_intents": ("setup_intent_read", "SetupIntents Read"),
+    "payment_methods": ("payment_method_read", "PaymentMethods Read"),
+    "checkout_sessions": ("checkout_session_read", "Checkout Sessions Read"),
+    "transfers": ("transfer_read", "Transfers Read"),
+    "transfer_reversals": ("transfer_read", "Transfers Read"),
+    "application_fees": ("application_fee_read", "Application fees Read"),
+    "fee_refunds": ("application_fee_read", "Application fees Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 
@@ -106,16 +131,31 @@ def no_such(resource: str, object_id: str, param: str, status: int = 404) -> Api
 @dataclass(frozen=True)
 class Route:
     template: str  # e.g. "/v1/invoices/{id}/lines"; per-endpoint rate limits and stats use it
-    kind: str  # "list" | "retrieve" | "lines" | "items" | "account" | "balance"
+    # "list" | "retrieve" | "lines" (a parent's nested list) | "items" | "customer_payment_methods"
+    # | "account" | "balance"
+    kind: str
     resource: str  # whose permission it needs
     object_id: str | None = None
 
 
 LISTABLE = (*GENERATED_LISTS, "events")
 RETRIEVABLE = (*LISTABLE, "subscription_items")
+# Where Stripe's path differs from the resource's name.
+PATHS = {"invoice_items": "invoiceitems", "checkout_sessions": "checkout/sessions"}
+RESOURCE_AT = {PATHS.get(r, r): r for r in RETRIEVABLE}
 _ID = r"([A-Za-z0-9_\-]+)"
-_RETRIEVE_RE = re.compile(rf"^/v1/({'|'.join(RETRIEVABLE)})/{_ID}$")
-_LINES_RE = re.compile(rf"^/v1/invoices/{_ID}/lines$")
+_RETRIEVE_RE = re.compile(rf"^/v1/({'|'.join(map(re.escape, RESOURCE_AT))})/{_ID}$")
+# The nested lists' own endpoints: (template, regex, resource).
+_NESTED = [
+    (url, re.compile("^" + re.escape(url).replace(re.escape("{id}"), _ID) + "$"), resource)
+    for resource, (_, _, url, _) in CHILDREN.items()
+]
+_CUSTOMER_PMS = "/v1/customers/{id}/payment_methods"
+_CUSTOMER_PMS_RE = re.compile(rf"^/v1/customers/{_ID}/payment_methods$")
+
+
+def path_of(resource: str) -> str:
+    return f"/v1/{PATHS.get(resource, resource)}"
 
 
 def match(path: str) -> Route | None:
@@ -125,14 +165,19 @@ def match(path: str) -> Route | None:
         return Route(path, path[4:], path[4:])
     if path == "/v1/subscription_items":
         return Route(path, "items", "subscription_items")
-    if path.startswith("/v1/") and path[4:] in LISTABLE:
-        return Route(path, "list", path[4:])
-    m = _LINES_RE.match(path)
+    listed = RESOURCE_AT.get(path[4:]) if path.startswith("/v1/") else None
+    if listed in LISTABLE:
+        return Route(path, "list", listed)
+    for template, regex, resource in _NESTED:
+        m = regex.match(path)
+        if m:
+            return Route(template, "lines", resource, m.group(1))
+    m = _CUSTOMER_PMS_RE.match(path)
     if m:
-        return Route("/v1/invoices/{id}/lines", "lines", "invoice_line_items", m.group(1))
+        return Route(_CUSTOMER_PMS, "customer_payment_methods", "payment_methods", m.group(1))
     m = _RETRIEVE_RE.match(path)
     if m:
-        return Route(f"/v1/{m.group(1)}/{{id}}", "retrieve", m.group(1), m.group(2))
+        return Route(f"/v1/{m.group(1)}/{{id}}", "retrieve", RESOURCE_AT[m.group(1)], m.group(2))
     return None
 
 
@@ -258,8 +303,38 @@ def _range_on(field: str) -> FilterFactory:
     return factory
 
 
-def _nothing(store: Store, value: Any, param: str) -> Pred:
-    return lambda o: False  # e.g. payouts: the sandbox has none
+def _paid_out_by(store: Store, value: Any, param: str) -> Pred:
+    # Only automatic payouts know which balance transactions they paid out (Stripe: "For
+    # automatic Stripe payouts only").
+    ids = set(store.gen.txns_by_payout.get(_str(value, param), ()))
+    return lambda o: o["id"] in ids
+
+
+def _enum(field: str, values: tuple[str, ...]) -> FilterFactory:
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        v = _str(value, param)
+        if v not in values:
+            raise invalid(f"Invalid {param}: must be one of {', '.join(values)}", param)
+        return lambda o: o.get(field) == v
+
+    return factory
+
+
+def _pending(store: Store, value: Any, param: str) -> Pred:
+    v = _bool(value, param)
+    return lambda o: (o["invoice"] is None) is v
+
+
+def _promotion_coupon(store: Store, value: Any, param: str) -> Pred:
+    v = _str(value, param)
+    return lambda o: o["promotion"]["coupon"] == v
+
+
+def _session_email(store: Store, value: Any, param: str) -> Pred:
+    if not isinstance(value, dict) or set(value) != {"email"}:
+        raise invalid(f"Invalid {param}", param)
+    email = _str(value["email"], f"{param}[email]")
+    return lambda o: (o["customer_details"] or {}).get("email") == email
 
 
 def _price_recurring(store: Store, value: Any, param: str) -> Pred:
@@ -346,12 +421,44 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
                 "transfer_group": _eq("transfer_group")},
     "refunds": {"charge": _eq("charge"), "payment_intent": _eq("payment_intent")},
     "balance_transactions": {"currency": _eq("currency"), "type": _eq("type"),
-                             "source": _eq("source"), "payout": _nothing},
+                             "source": _eq("source"), "payout": _paid_out_by},
     "events": {"type": _event_type, "types": _event_type,
                "delivery_success": _delivery_success},
+    "disputes": {"charge": _eq("charge"), "payment_intent": _eq("payment_intent")},
+    "payouts": {"arrival_date": _range_on("arrival_date"), "destination": _eq("destination"),
+                "status": _eq("status")},
+    "credit_notes": {"customer": _eq("customer"), "customer_account": _eq("customer_account"),
+                     "invoice": _eq("invoice")},
+    "coupons": {},
+    "promotion_codes": {"active": _eq_bool("active"), "code": _eq("code"),
+                        "coupon": _promotion_coupon, "customer": _eq("customer"),
+                        "customer_account": _eq("customer_account")},
+    "tax_rates": {"active": _eq_bool("active"), "inclusive": _eq_bool("inclusive")},
+    "invoice_items": {"customer": _eq("customer"), "customer_account": _eq("customer_account"),
+                      "invoice": _eq("invoice"), "pending": _pending},
+    "plans": {"active": _eq_bool("active"), "product": _eq("product")},
+    "setup_intents": {"customer": _eq("customer"), "customer_account": _eq("customer_account"),
+                      "payment_method": _eq("payment_method"),
+                      "attach_to_self": _eq_bool("attach_to_self")},
+    "payment_methods": {"customer": _eq("customer"), "customer_account": _eq("customer_account"),
+                        "type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")},
+    "checkout_sessions": {"customer": _eq("customer"),
+                          "customer_account": _eq("customer_account"),
+                          "customer_details": _session_email,
+                          "payment_intent": _eq("payment_intent"),
+                          "payment_link": _eq("payment_link"),
+                          "status": _enum("status", ("complete", "expired", "open")),
+                          "subscription": _eq("subscription")},
+    "transfers": {"destination": _eq("destination"), "transfer_group": _eq("transfer_group")},
+    "application_fees": {"charge": _eq("charge")},
 }  # fmt: skip
-# Stripe accepts `created` on every top-level list we serve (not on lines or items).
-CREATED_FILTER = frozenset(FILTERS)
+# Stripe accepts `created` on every top-level list we serve (not on lines or items) but
+# payment methods. On invoice items it applies to their `date`.
+CREATED_FILTER = frozenset(FILTERS) - {"payment_methods"}
+# A customer's payment methods: /v1/customers/{id}/payment_methods takes these.
+CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")}
+# A link in a field whose id has no prefix to tell what it is (a coupon's is its own name).
+FIELD_RESOURCES = {"coupon": "coupons"}
 
 
 def _check_params(params: dict[str, Any], allowed: frozenset[str] | set[str]) -> None:
@@ -410,10 +517,10 @@ def _expand(store: Store, obj: Obj, path: list[str], can_read: CanRead, full: st
         raise invalid(f"This property cannot be expanded ({full}).", "expand")
     value = obj[head]
     if isinstance(value, str):
-        resource = resource_of(value)
+        resource = resource_of(value) or FIELD_RESOURCES.get(head)
         target = store.get(resource, value) if resource else None
         if resource is None or target is None:
-            return obj  # a link to something the sandbox does not model (pm_..., ii_...)
+            return obj  # a link to something the sandbox does not model (ba_..., acct_...)
         can_read(resource)  # Stripe requires read access to whatever is expanded
         new = store.render(resource, target)
         if rest:
@@ -451,9 +558,7 @@ def dispatch(store: Store, route: Route, query: str, can_read: CanRead) -> tuple
             return 200, store.balance()
         if route.kind == "retrieve":
             return 200, _retrieve(store, route, params, can_read)
-        if route.kind == "lines":
-            return 200, _sub_list(store, route, params, can_read)
-        if route.kind == "items":
+        if route.kind in ("lines", "items", "customer_payment_methods"):
             return 200, _sub_list(store, route, params, can_read)
         return 200, _list(store, route, params, can_read)
 
@@ -494,15 +599,19 @@ def _list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead)
         gte = since if gte is None else max(gte, since)
     coll = store.collections[resource]
     lo, hi = coll.window(gte, lte)
-    pred = (
-        None if not preds else (preds[0] if len(preds) == 1 else lambda o: all(p(o) for p in preds))
-    )
+    pred = _all_of(preds)
     try:
         page, has_more = paginate(coll.objs, lo, hi, coll.position, pred, limit, after, before)
     except CursorMissing as e:
         raise no_such(resource, e.object_id, e.param, status=400) from None
     data = [store.render(resource, o) for o in page]
     return list_body(route.template, _apply_expand(store, data, paths, can_read), has_more)
+
+
+def _all_of(preds: list[Pred]) -> Pred | None:
+    if not preds:
+        return None
+    return preds[0] if len(preds) == 1 else lambda o: all(p(o) for p in preds)
 
 
 def _subscription_status(value: Any) -> Pred:
@@ -521,9 +630,21 @@ def _subscription_status(value: Any) -> Pred:
 
 
 def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead) -> Obj:
-    """/v1/invoices/{id}/lines and /v1/subscription_items?subscription=: the parent's items in
-    the same order as its embedded list."""
-    if route.kind == "items":
+    """A parent's nested list (/v1/invoices/{id}/lines, /v1/credit_notes/{id}/lines,
+    /v1/transfers/{id}/reversals, /v1/application_fees/{id}/refunds,
+    /v1/subscription_items?subscription=) in the same order as its embedded list, or a
+    customer's payment methods (/v1/customers/{id}/payment_methods), newest first."""
+    pred: Pred | None = None
+    if route.kind == "customer_payment_methods":
+        _check_params(params, PAGING | set(CUSTOMER_PM_FILTERS))
+        assert route.object_id is not None
+        if route.object_id not in store.collections["customers"].by_id:
+            raise no_such("customers", route.object_id, "customer")
+        objs, resource = store.customer_payment_methods(route.object_id), "payment_methods"
+        url = _CUSTOMER_PMS.format(id=route.object_id)
+        pred = _all_of([CUSTOMER_PM_FILTERS[k](store, v, k) for k, v in params.items()
+                        if k in CUSTOMER_PM_FILTERS])  # fmt: skip
+    elif route.kind == "items":
         _check_params(params, PAGING | {"subscription"})
         if "subscription" not in params:
             raise invalid(
@@ -540,16 +661,17 @@ def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanR
     else:
         _check_params(params, PAGING)
         assert route.object_id is not None
-        parent_id = route.object_id
-        if parent_id not in store.collections["invoices"].by_id:
-            raise no_such("invoices", parent_id, "invoice")
-        objs = store.lines_by_invoice.get(parent_id, [])
-        url, resource = f"/v1/invoices/{parent_id}/lines", "invoice_line_items"
+        parent_id, resource = route.object_id, route.resource
+        parent, _, template, _ = CHILDREN[resource]
+        if parent_id not in store.collections[parent].by_id:
+            raise no_such(parent, parent_id, OBJECT_NAMES[parent])
+        objs = store.children[resource].get(parent_id, [])
+        url = template.format(id=parent_id)
     limit, after, before = _paging(params)
     paths = _expand_paths(params, is_list=True)
     index = {o["id"]: i for i, o in enumerate(objs)}
     try:
-        page, has_more = paginate(objs, 0, len(objs), index.get, None, limit, after, before)
+        page, has_more = paginate(objs, 0, len(objs), index.get, pred, limit, after, before)
     except CursorMissing as e:
         raise no_such(resource, e.object_id, e.param, status=400) from None
     return list_body(url, _apply_expand(store, page, paths, can_read), has_more)

@@ -18,6 +18,11 @@ Both lie beyond the 30 days of events, so they appear in lists but not in /v1/ev
 
 A Profile says whose business it is (account id, name, country, currency): the platform, or
 one of the connected accounts, whose objects are all in that account's currency.
+
+Beyond invoices and payments, billing.py adds invoice items, plans, coupons, promotion codes,
+tax rates and credit notes, and payments.py payment methods, setup intents, Checkout Sessions,
+disputes, Connect transfers and application fees, and payouts (generated last: they pay out
+what every other balance transaction left available).
 """
 
 from __future__ import annotations
@@ -45,9 +50,10 @@ MIGRATION_AGE = 120 * DAY  # the invoice burst; both well beyond the 30 days of 
 BASE62 = string.digits + string.ascii_letters
 _BYTE_TO_BASE62 = bytes(ord(BASE62[i % 62]) for i in range(256))
 # Lengths after the prefix, close to what real ids look like (cus_ 14, pi_/ch_/in_ 24).
+# Checkout Session ids are long (cs_live_ + 58); Connect application ids are ca_ + 32.
 ID_LENGTHS = {
     "cus": 14, "prod": 14, "price": 24, "sub": 24, "si": 14, "in": 24, "il": 24, "ii": 24,
-    "pi": 24, "ch": 24, "re": 24, "txn": 24, "evt": 24, "pm": 24,
+    "pi": 24, "ch": 24, "re": 24, "txn": 24, "evt": 24, "pm": 24, "cs_live": 58, "ca": 32,
 }  # fmt: skip
 
 Obj = dict[str, Any]
@@ -165,6 +171,14 @@ class Profile:
     country: str = "US"
     currency: str = "usd"
     descriptor: str = "SANDBOX SAAS"  # statement descriptor, at most 22 characters
+    # A connected account's place on its platform: the platform's seed and its own index, from
+    # which both sides derive the charges the platform takes application fees on.
+    platform_seed: int | None = None
+    index: int | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.index is not None
 
 
 PLATFORM = Profile()
@@ -186,7 +200,26 @@ def connected_profile(seed: int, index: int) -> Profile:
         n = index // len(CONNECTED_PROFILES) + 1
         name, descriptor = f"{name} {n}", f"{descriptor} {n}"
     token = rng.randbytes(15).translate(_BYTE_TO_BASE62).decode("ascii")
-    return Profile(f"acct_1{token}", name, country, currency, descriptor)
+    return Profile(f"acct_1{token}", name, country, currency, descriptor, seed, index)
+
+
+def connect_destinations(seed: int) -> list[Profile]:
+    """The platform's connected accounts, whether or not the sandbox serves them: transfers go
+    to them and application fees come from them. StripeSandbox(connected_accounts=n) serves the
+    first n, so the platform's data never depends on n."""
+    return [connected_profile(seed, i) for i in range(len(CONNECTED_PROFILES))]
+
+
+def connect_application(seed: int) -> str:
+    """The platform's Connect application (ca_...), named on its connected accounts' charges."""
+    token = random.Random(f"stripe-sandbox application {seed}").randbytes(32)
+    return f"ca_{token.translate(_BYTE_TO_BASE62).decode('ascii')}"
+
+
+def connected_scale(scale: float) -> float:
+    """Connected accounts are smaller businesses, but still hold every case a tap must handle
+    (the generator's minimums take over below about 0.02)."""
+    return max(0.02, scale * 0.3)
 
 
 @dataclass
@@ -206,6 +239,24 @@ class Business:
     charges: list[Obj] = field(default_factory=list)
     refunds: list[Obj] = field(default_factory=list)
     balance_transactions: list[Obj] = field(default_factory=list)
+    # billing.py
+    invoice_items: list[Obj] = field(default_factory=list)
+    plans: list[Obj] = field(default_factory=list)
+    coupons: list[Obj] = field(default_factory=list)
+    promotion_codes: list[Obj] = field(default_factory=list)
+    tax_rates: list[Obj] = field(default_factory=list)
+    credit_notes: list[Obj] = field(default_factory=list)
+    lines_by_credit_note: dict[str, list[Obj]] = field(default_factory=dict)
+    # payments.py
+    payment_methods: list[Obj] = field(default_factory=list)
+    setup_intents: list[Obj] = field(default_factory=list)
+    checkout_sessions: list[Obj] = field(default_factory=list)
+    disputes: list[Obj] = field(default_factory=list)
+    payouts: list[Obj] = field(default_factory=list)
+    transfers: list[Obj] = field(default_factory=list)
+    reversals_by_transfer: dict[str, list[Obj]] = field(default_factory=dict)
+    application_fees: list[Obj] = field(default_factory=list)
+    refunds_by_fee: dict[str, list[Obj]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,6 +299,7 @@ class Generator:
     """Builds a Business. Also used by the store to make single new objects (create())."""
 
     def __init__(self, seed: int, now: int, profile: Profile = PLATFORM) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.ids = Ids(self.rng)
         self.now = now
@@ -257,6 +309,16 @@ class Generator:
         self.plan_by_price: dict[str, Obj] = {}
         self.product_by_id: dict[str, Obj] = {}
         self.customer_by_id: dict[str, Obj] = {}
+        # Links the generated objects do not carry but later resources need.
+        self.charge_by_invoice: dict[str, Obj] = {}  # paid invoice id -> its charge
+        self.first_invoice_by_sub: dict[str, Obj] = {}  # subscription id -> its first invoice
+        self.standalone: list[Obj] = []  # payment intents not made by an invoice
+        # When an object reached its current state (a dispute closed, a session completed),
+        # where its own fields do not say: the time of its initial lifecycle event.
+        self.reached_at: dict[str, int] = {}
+        # Automatic payouts -> the balance transactions each paid out (their `payout` filter).
+        self.txns_by_payout: dict[str, list[str]] = {}
+        self.bank_account: str | None = None  # ba_..., where payouts go (payments.py)
 
     # -- catalog ------------------------------------------------------------------------------
     def product(self, name: str, created: int, *, active: bool = True, kind: str = "addon") -> Obj:
@@ -678,6 +740,7 @@ class Generator:
                     description="Subscription update" if inv["parent"] else None,
                     charge_delay=0 if imported else None,
                 )
+                self.charge_by_invoice[inv["id"]] = biz.charges[-1]
         elif status == "open":
             inv["amount_remaining"] = total
             if charge_auto and total:
@@ -714,10 +777,13 @@ class Generator:
         description: str | None = None,
         failed_charge: bool = False,
         charge_delay: int | None = None,
+        connect: Obj | None = None,
     ) -> Obj:
         """A payment intent; succeeded ones get a charge and a balance transaction, a few
-        seconds later unless charge_delay says otherwise."""
-        pi_id = self.ids.new("pi")
+        seconds later unless charge_delay says otherwise. `connect` (payments.fee_spec) makes
+        it a direct charge its platform takes an application fee on, with the ids the
+        platform's fee names."""
+        pi_id = connect["payment_intent"] if connect else self.ids.new("pi")
         card = self.cards.get(customer_id or "") or self.cards[next(iter(self.cards))]
         pi: Obj = {
             "id": pi_id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
@@ -736,13 +802,16 @@ class Generator:
             "statement_descriptor": None, "statement_descriptor_suffix": None,
             "status": status, "transfer_data": None, "transfer_group": None,
         }  # fmt: skip
+        if connect:
+            pi["application"] = connect["application"]
+            pi["application_fee_amount"] = connect["fee_amount"]
         if status == "canceled":
             pi["canceled_at"] = min(created + self.rng.randint(3600, 7 * DAY), self.now)
             pi["cancellation_reason"] = "abandoned"
         biz.payment_intents.append(pi)
         if status == "succeeded":
             delay = self.rng.randint(1, 5) if charge_delay is None else charge_delay
-            ch = self.charge(biz, pi, card, min(created + delay, self.now), True)
+            ch = self.charge(biz, pi, card, min(created + delay, self.now), True, connect)
             pi["latest_charge"] = ch["id"]
         elif failed_charge:
             ch = self.charge(biz, pi, card, created, False)
@@ -755,10 +824,18 @@ class Generator:
             }  # fmt: skip
         return pi
 
-    def charge(self, biz: Business, pi: Obj, card: Obj, created: int, ok: bool) -> Obj:
+    def charge(
+        self,
+        biz: Business,
+        pi: Obj,
+        card: Obj,
+        created: int,
+        ok: bool,
+        connect: Obj | None = None,
+    ) -> Obj:
         rng = self.rng
         amount = pi["amount"]
-        ch_id = self.ids.new("ch")
+        ch_id = connect["charge"] if connect else self.ids.new("ch")
         customer = self.customer_by_id.get(pi["customer"] or "")
         address = (customer or {}).get("address") or {}
         outcome = (
@@ -839,6 +916,21 @@ class Generator:
         biz.charges.append(ch)
         if ok:
             fee = round(amount * 0.029) + 30
+            fee_details = [self.fee_detail(fee, "Stripe processing fees", "stripe_fee")]
+            if connect:
+                ch["application"] = connect["application"]
+                ch["application_fee"] = connect["fee"]
+                ch["application_fee_amount"] = connect["fee_amount"]
+                # A direct charge pays its platform's fee out of the connected account's share.
+                fee_details.append(
+                    self.fee_detail(
+                        connect["fee_amount"],
+                        f"{connect['platform_name']} application fee",
+                        "application_fee",
+                        application=connect["application"],
+                    )
+                )
+                fee += connect["fee_amount"]
             txn = self.balance_transaction(
                 amount,
                 created,
@@ -846,10 +938,22 @@ class Generator:
                 source=ch_id,
                 kind="charge",
                 description=ch["description"],
+                fee_details=fee_details,
             )
             ch["balance_transaction"] = txn["id"]
             biz.balance_transactions.append(txn)
         return ch
+
+    def fee_detail(
+        self, amount: int, description: str, type_: str, *, application: str | None = None
+    ) -> Obj:
+        return {
+            "amount": amount,
+            "application": application,
+            "currency": self.currency,
+            "description": description,
+            "type": type_,
+        }
 
     def balance_transaction(
         self,
@@ -860,28 +964,27 @@ class Generator:
         source: str,
         kind: str,
         description: str | None,
+        category: str | None = None,
+        available_on: int | None = None,
+        fee_details: list[Obj] | None = None,
+        exchange_rate: float | None = None,
     ) -> Obj:
-        # Funds become available two days later, at midnight UTC (a typical payout schedule).
-        available_on = (created // DAY + 2) * DAY
-        fee_details = (
-            [
-                {
-                    "amount": fee,
-                    "application": None,
-                    "currency": self.currency,
-                    "description": "Stripe processing fees",
-                    "type": "stripe_fee",
-                }
-            ]
-            if fee
-            else []
-        )
+        """A movement of the account's balance. `kind` is its type and, unless `category`
+        says otherwise, its reporting category. Funds become available two days later, at
+        midnight UTC (a typical payout schedule), unless available_on says otherwise."""
+        if available_on is None:
+            available_on = (created // DAY + 2) * DAY
+        if fee_details is None:
+            fee_details = (
+                [self.fee_detail(fee, "Stripe processing fees", "stripe_fee")] if fee else []
+            )
         return {
             "id": self.ids.new("txn"), "object": "balance_transaction", "amount": amount,
             "available_on": available_on, "balance_type": "payments", "created": created,
-            "currency": self.currency, "description": description, "exchange_rate": None,
-            "fee": fee,
-            "fee_details": fee_details, "net": amount - fee, "reporting_category": kind,
+            "currency": self.currency, "description": description,
+            "exchange_rate": exchange_rate, "fee": fee,
+            "fee_details": fee_details, "net": amount - fee,
+            "reporting_category": category or kind,
             "source": source, "status": "available" if available_on <= self.now else "pending",
             "type": kind,
         }  # fmt: skip
@@ -990,6 +1093,11 @@ def _generate(scale: float, seed: int, now: int, profile: Profile) -> tuple[Busi
     _standalone_payments(gen, biz, scale)
     _refunds(gen, biz)
     _number_invoices(biz)
+    # They build on this module's Generator, hence the import here (not a cycle at load).
+    from . import billing, payments
+
+    billing.generate(gen, biz, scale)
+    payments.generate(gen, biz, scale)
     return biz, gen
 
 
@@ -1161,6 +1269,8 @@ def _subscription_invoices(
         gen.settle_invoice(biz, inv, lines, status)
         biz.invoices.append(inv)
         biz.lines_by_invoice[inv["id"]] = lines
+        if j == 0:
+            gen.first_invoice_by_sub[sub["id"]] = inv  # what its Checkout Session made
         last_invoice = inv
     if last_invoice is not None:
         sub["latest_invoice"] = last_invoice["id"]
@@ -1250,7 +1360,7 @@ def _standalone_payments(gen: Generator, biz: Business, scale: float) -> None:
             "succeeded" if r < 0.75 else ("canceled" if r < 0.85 else "requires_payment_method")
         )
         cust["currency"] = gen.currency
-        gen.payment(
+        pi = gen.payment(
             biz,
             cust["id"],
             rng.randint(10, 500) * 100,
@@ -1259,6 +1369,7 @@ def _standalone_payments(gen: Generator, biz: Business, scale: float) -> None:
             description=f"Order {rng.randint(100000, 999999)}",
             failed_charge=status == "requires_payment_method" and rng.random() < 0.5,
         )
+        gen.standalone.append(pi)
 
 
 def _refunds(gen: Generator, biz: Business) -> None:
@@ -1293,34 +1404,70 @@ def _number_invoices(biz: Business) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Events for the objects created in the last 30 days (Stripe keeps events for 30 days).
+# Stripe has no checkout.session.created (a session announces only how it ended), no
+# invoiceitem.updated, setup_intent.updated or application_fee.updated; a payment method is
+# attached (payment_method.attached), not created.
 CREATED_EVENT = {
     "customers": "customer.created", "products": "product.created", "prices": "price.created",
     "subscriptions": "customer.subscription.created", "invoices": "invoice.created",
     "payment_intents": "payment_intent.created", "refunds": "refund.created",
+    "disputes": "charge.dispute.created", "payouts": "payout.created",
+    "credit_notes": "credit_note.created", "coupons": "coupon.created",
+    "promotion_codes": "promotion_code.created", "tax_rates": "tax_rate.created",
+    "invoice_items": "invoiceitem.created", "plans": "plan.created",
+    "setup_intents": "setup_intent.created", "transfers": "transfer.created",
+    "application_fees": "application_fee.created",
 }  # fmt: skip
 UPDATED_EVENT = {
     "customers": "customer.updated", "products": "product.updated", "prices": "price.updated",
     "subscriptions": "customer.subscription.updated", "invoices": "invoice.updated",
     "charges": "charge.updated", "refunds": "refund.updated",
+    "disputes": "charge.dispute.updated", "payouts": "payout.updated",
+    "credit_notes": "credit_note.updated", "coupons": "coupon.updated",
+    "promotion_codes": "promotion_code.updated", "tax_rates": "tax_rate.updated",
+    "plans": "plan.updated", "payment_methods": "payment_method.updated",
+    "transfers": "transfer.updated",
 }  # fmt: skip
 DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",
     "invoices": "invoice.deleted", "subscriptions": "customer.subscription.deleted",
+    "coupons": "coupon.deleted", "plans": "plan.deleted", "invoice_items": "invoiceitem.deleted",
+}  # fmt: skip
+# A change of status that Stripe announces by its own name instead of *.updated.
+STATUS_EVENT = {
+    "disputes": dict.fromkeys(("won", "lost", "warning_closed", "prevented"),
+                              "charge.dispute.closed"),
+    "payouts": {"paid": "payout.paid"},
+    "setup_intents": {"succeeded": "setup_intent.succeeded", "canceled": "setup_intent.canceled"},
+    "checkout_sessions": {"complete": "checkout.session.completed",
+                          "expired": "checkout.session.expired"},
+    "credit_notes": {"void": "credit_note.voided"},
 }  # fmt: skip
 # Resources whose stripe 16.1.0 class declares `deleted` (Optional[Literal[True]]): their
 # *.deleted events say so. A canceled subscription (customer.subscription.deleted) is not
 # deleted, and stripe.Subscription has no such field.
-DELETED_FLAG = frozenset({"customers", "products", "prices", "invoices"})
+DELETED_FLAG = frozenset({"customers", "products", "prices", "invoices", "coupons", "plans",
+                          "invoice_items"})  # fmt: skip
+# Invoice items have `date` where every other resource has `created` (the list's `created`
+# filter applies to it).
+TIME_FIELD = {"invoice_items": "date"}
 # Every event type the sandbox can emit; event() refuses others, and a test checks them all
 # against the `type` Literal of stripe 16.1.0's Event class.
 EVENT_TYPES = frozenset(
     {
         *CREATED_EVENT.values(), *UPDATED_EVENT.values(), *DELETED_EVENT.values(),
+        *(t for table in STATUS_EVENT.values() for t in table.values()),
         "charge.succeeded", "charge.failed", "charge.pending", "charge.refunded",
         "payment_intent.succeeded", "invoice.finalized", "invoice.paid",
         "invoice.payment_succeeded", "invoice.upcoming", "balance.available",
+        "payment_method.attached", "payment_method.detached", "transfer.reversed",
+        "application_fee.refunded",
     }
 )  # fmt: skip
+
+
+def created_at(resource: str, obj: Obj) -> int:
+    return int(obj[TIME_FIELD.get(resource, "created")])
 
 
 def charge_event_type(ch: Obj) -> str:
@@ -1376,8 +1523,9 @@ def initial_events(
 
     for resource, type_ in CREATED_EVENT.items():
         for obj in getattr(biz, resource):
-            if obj["created"] >= since:
-                add(type_, obj["created"], render(resource, obj))
+            at = created_at(resource, obj)
+            if at >= since:
+                add(type_, at, render(resource, obj))
     charged_at: dict[str, int] = {}
     for ch in biz.charges:
         charged_at[ch["id"]] = ch["created"]
@@ -1396,4 +1544,21 @@ def initial_events(
     for sub in biz.subscriptions:
         if sub["ended_at"] is not None and sub["ended_at"] >= since:
             add("customer.subscription.deleted", sub["ended_at"], render("subscriptions", sub))
+    for pm in biz.payment_methods:
+        if pm["customer"] is not None and pm["created"] >= since:
+            add("payment_method.attached", pm["created"], pm)
+    for resource, table in STATUS_EVENT.items():
+        for obj in getattr(biz, resource):
+            # When it got there: a field where the object has one, else what the generator noted.
+            when = obj.get("voided_at") or gen.reached_at.get(obj["id"])
+            if obj["status"] in table and when is not None and when >= since:
+                add(table[obj["status"]], when, render(resource, obj))
+    for resource, children, type_ in (
+        ("transfers", biz.reversals_by_transfer, "transfer.reversed"),
+        ("application_fees", biz.refunds_by_fee, "application_fee.refunded"),
+    ):
+        for obj in getattr(biz, resource):
+            for child in children.get(obj["id"], []):
+                if child["created"] >= since:
+                    add(type_, child["created"], render(resource, obj))
     return out

@@ -22,7 +22,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import api
-from .data import API_VERSION, DEMO_ACCOUNT_ID, Obj, connected_profile
+from .data import (
+    API_VERSION,
+    DEMO_ACCOUNT_ID,
+    Obj,
+    connect_destinations,
+    connected_profile,
+    connected_scale,
+)
 from .store import Clock, Store, _copy
 
 # Obviously fake: "sandbox" in the name, and only ever accepted by this server.
@@ -81,12 +88,6 @@ class ScriptedFault:
     kind: str
     remaining: int
     path: str | None  # only requests whose route template or path starts with this
-
-
-def connected_scale(scale: float) -> float:
-    """Connected accounts are smaller businesses, but still hold every case a tap must handle
-    (the generator's minimums take over below about 0.02)."""
-    return max(0.02, scale * 0.3)
 
 
 def connected_seed(seed: int, index: int) -> int:
@@ -307,13 +308,53 @@ class StripeSandbox:
         items: int | None = None,
         account: str | None = None,
     ) -> Obj:
+        """A new object "now", with what Stripe creates with it and the events of all.
+        lines= sizes invoices and credit notes (credit_notes with lines=12 credits 12 invoice
+        lines), items= subscriptions. An application fee (the platform's only) is taken on a
+        new direct charge in a served connected account (fields account=, amount= the fee)."""
+        if resource == "application_fees":
+            return self._create_application_fee(dict(fields or {}), account)
         return self.store_for(account).create(resource, fields, lines=lines, items=items)
+
+    def _create_application_fee(self, fields: dict[str, Any], account: str | None) -> Obj:
+        if account not in (None, DEMO_ACCOUNT_ID):
+            raise ValueError("application fees belong to the platform")
+        target = fields.pop("account", None) or (
+            self.accounts[1]
+            if len(self.stores) > 1
+            else connect_destinations(self.seed)[0].account_id
+        )
+        connected = self.stores.get(target)
+        if connected is None or connected is self.store:
+            # An account the sandbox doesn't serve: its charge is out of reach, as in Stripe
+            # for an account the key can't act for.
+            return self.store.create("application_fees", {**fields, "account": target})
+        with self.store.lock:
+            spec = self.store.fee_spec(
+                target, connected.account["default_currency"], fields.pop("amount", None)
+            )
+        connected.charge_with_fee(spec)
+        return self.store.add_application_fee(spec, fields)
+
+    def reverse_transfer(
+        self, transfer_id: str, amount: int | None = None, account: str | None = None
+    ) -> Obj:
+        """Reverses `amount` of a transfer (what is left by default); transfer.reversed."""
+        return self.store_for(account).reverse_transfer(transfer_id, amount)
+
+    def refund_application_fee(
+        self, fee_id: str, amount: int | None = None, account: str | None = None
+    ) -> Obj:
+        """Refunds `amount` of an application fee (what is left by default);
+        application_fee.refunded."""
+        return self.store_for(account).refund_application_fee(fee_id, amount)
 
     def create_burst(
         self, resource: str, n: int, account: str | None = None, **fields: Any
     ) -> list[Obj]:
         """n new objects created in the current second, with their events. `lines=` and
-        `items=` size invoices and subscriptions; other keywords are fields, as in create()."""
+        `items=` size invoices, credit notes and subscriptions; other keywords are fields, as
+        in create(). Application fees made this way name charges of no served account."""
         lines, items = fields.pop("lines", None), fields.pop("items", None)
         return self.store_for(account).create_burst(resource, n, fields, lines=lines, items=items)
 

@@ -14,41 +14,77 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from . import data
+from . import billing, data, payments
 from .data import DAY, EVENT_RETENTION, Business, Obj
 
 # Resources addressable through the in-process API (sb.ids / sb.objects / update / delete).
 RESOURCES = (
     "customers", "products", "prices", "subscriptions", "subscription_items", "invoices",
     "invoice_line_items", "payment_intents", "charges", "refunds", "balance_transactions",
-    "events",
+    "events", "disputes", "payouts", "credit_notes", "credit_note_line_items", "coupons",
+    "promotion_codes", "tax_rates", "invoice_items", "plans", "setup_intents",
+    "payment_methods", "checkout_sessions", "transfers", "application_fees",
 )  # fmt: skip
-# Object names as Stripe spells them in "No such <name>: '<id>'" messages.
 # Top-level lists the generated business fills directly (nested items and events aside).
 GENERATED_LISTS = (
-    "customers",
-    "products",
-    "prices",
-    "subscriptions",
-    "invoices",
-    "payment_intents",
-    "charges",
-    "refunds",
-    "balance_transactions",
-)
+    "customers", "products", "prices", "subscriptions", "invoices", "payment_intents",
+    "charges", "refunds", "balance_transactions", "disputes", "payouts", "credit_notes",
+    "coupons", "promotion_codes", "tax_rates", "invoice_items", "plans", "setup_intents",
+    "payment_methods", "checkout_sessions", "transfers", "application_fees",
+)  # fmt: skip
+# Lists nested in a parent and embedded in it (the first 10), each also a list of its own:
+# child -> (parent, the parent's field, url of the whole list, the Business dict holding it).
+# Subscription items are nested too, but also a top-level resource: handled apart.
+CHILDREN = {
+    "invoice_line_items": ("invoices", "lines", "/v1/invoices/{id}/lines", "lines_by_invoice"),
+    "credit_note_line_items": ("credit_notes", "lines", "/v1/credit_notes/{id}/lines",
+                               "lines_by_credit_note"),
+    "transfer_reversals": ("transfers", "reversals", "/v1/transfers/{id}/reversals",
+                           "reversals_by_transfer"),
+    "fee_refunds": ("application_fees", "refunds", "/v1/application_fees/{id}/refunds",
+                    "refunds_by_fee"),
+}  # fmt: skip
+EMBEDDED = {parent: child for child, (parent, *_) in CHILDREN.items()}
+# Object names as Stripe spells them in "No such <name>: '<id>'" messages.
 OBJECT_NAMES = {
     "customers": "customer", "products": "product", "prices": "price",
     "subscriptions": "subscription", "subscription_items": "subscription_item",
     "invoices": "invoice", "invoice_line_items": "line_item",
     "payment_intents": "payment_intent", "charges": "charge", "refunds": "refund",
     "balance_transactions": "balance_transaction", "events": "event",
+    "disputes": "dispute", "payouts": "payout", "credit_notes": "credit_note",
+    "credit_note_line_items": "credit_note_line_item", "coupons": "coupon",
+    "promotion_codes": "promotion_code", "tax_rates": "tax_rate",
+    "invoice_items": "invoiceitem", "plans": "plan", "setup_intents": "setupintent",
+    "payment_methods": "PaymentMethod", "checkout_sessions": "checkout.session",
+    "transfers": "transfer", "application_fees": "application_fee",
+    "transfer_reversals": "transfer_reversal", "fee_refunds": "fee_refund",
 }  # fmt: skip
+# Coupons (any id their owner chose) and plans (the ids of their prices) have no prefix.
 PREFIXES = {
     "cus": "customers", "prod": "products", "price": "prices", "sub": "subscriptions",
     "si": "subscription_items", "in": "invoices", "il": "invoice_line_items",
     "pi": "payment_intents", "ch": "charges", "re": "refunds", "txn": "balance_transactions",
-    "evt": "events",
+    "evt": "events", "du": "disputes", "po": "payouts", "cn": "credit_notes",
+    "cnli": "credit_note_line_items", "promo": "promotion_codes", "txr": "tax_rates",
+    "ii": "invoice_items", "seti": "setup_intents", "pm": "payment_methods",
+    "cs": "checkout_sessions", "tr": "transfers", "fee": "application_fees",
 }  # fmt: skip
+# What Stripe does instead of deleting these.
+UNDELETABLE = {
+    "disputes": "a dispute closes (update its status)",
+    "payouts": "a payout is paid or canceled (update its status)",
+    "credit_notes": "a credit note is voided (update status to 'void')",
+    "credit_note_line_items": "a credit note's lines never change",
+    "promotion_codes": "a promotion code is deactivated (active=False)",
+    "tax_rates": "a tax rate is archived (active=False)",
+    "setup_intents": "a setup intent is canceled (update status to 'canceled')",
+    "checkout_sessions": "a Checkout Session expires (update status to 'expired')",
+    "transfers": "a transfer is reversed (reverse_transfer())",
+    "application_fees": "an application fee is refunded (refund_application_fee())",
+}
+# Fields a price and its legacy plan share: a change to one shows on the other.
+MIRRORED = ("active", "metadata", "nickname")
 EMBEDDED_LIMIT = 10  # Stripe embeds the first 10 lines/items; the rest via the list's url
 _NEG_INF = float("-inf")
 _POS_INF = float("inf")
@@ -103,9 +139,11 @@ def paginate(
 
 
 class Collection:
-    """Objects of one resource, newest first: created desc, ties by latest insertion first."""
+    """Objects of one resource, newest first: created desc, ties by latest insertion first.
+    `created` is the time field ("date" for invoice items)."""
 
-    def __init__(self) -> None:
+    def __init__(self, time_field: str = "created") -> None:
+        self.time_field = time_field
         self.objs: list[Obj] = []
         self.keys: list[tuple[int, int]] = []  # ascending (-created, -seq), parallel to objs
         self.key_of: dict[str, tuple[int, int]] = {}
@@ -120,7 +158,7 @@ class Collection:
         pairs = []
         for o in objs:
             self._seq += 1
-            key = (-o["created"], -self._seq)
+            key = (-o[self.time_field], -self._seq)
             self.key_of[o["id"]] = key
             self.by_id[o["id"]] = o
             pairs.append((key, o))
@@ -131,7 +169,7 @@ class Collection:
 
     def insert(self, obj: Obj) -> None:
         self._seq += 1
-        key = (-obj["created"], -self._seq)
+        key = (-obj[self.time_field], -self._seq)
         pos = bisect_left(self.keys, key)
         self.keys.insert(pos, key)
         self.objs.insert(pos, obj)
@@ -208,13 +246,19 @@ class Store:
         self.event_api_version = data.API_VERSION
         biz, gen = data.generate(scale, seed, self.clock.now(), profile)
         self.gen = gen
+        self.profile = profile
         self.account = biz.account
         self.collections: dict[str, Collection] = {
-            r: Collection() for r in RESOURCES if r != "invoice_line_items"
+            r: Collection(data.TIME_FIELD.get(r, "created")) for r in RESOURCES if r not in CHILDREN
         }
         self.items_by_sub: dict[str, list[Obj]] = {}
-        self.lines_by_invoice: dict[str, list[Obj]] = {}
-        self.line_parent: dict[str, str] = {}  # line id -> invoice id
+        # Nested lists (CHILDREN): parent id -> its children in order, child id -> parent id.
+        self.children: dict[str, dict[str, list[Obj]]] = {c: {} for c in CHILDREN}
+        self.child_parent: dict[str, dict[str, str]] = {c: {} for c in CHILDREN}
+        self.lines_by_invoice = self.children["invoice_line_items"]
+        self.line_parent = self.child_parent["invoice_line_items"]  # line id -> invoice id
+        # A customer's attached payment methods (GET /v1/customers/{id}/payment_methods).
+        self.pms_by_customer: dict[str, set[str]] = {}
         with data.paused_gc():
             self._absorb(biz)
             self.collections["events"].load(self._initial_events(biz))
@@ -234,21 +278,40 @@ class Store:
             self.items_by_sub.setdefault(sub_id, []).extend(items)
             all_items.extend(items)
         self.collections["subscription_items"].load(all_items)
-        for inv_id, lines in biz.lines_by_invoice.items():
-            self.lines_by_invoice.setdefault(inv_id, []).extend(lines)
-            for line in lines:
-                self.line_parent[line["id"]] = inv_id
+        for child, (*_, attr) in CHILDREN.items():
+            parent_of = self.child_parent[child]
+            for parent_id, objs in getattr(biz, attr).items():
+                self.children[child].setdefault(parent_id, []).extend(objs)
+                for o in objs:
+                    parent_of[o["id"]] = parent_id
         for name in GENERATED_LISTS:
             objs = getattr(biz, name)
             if objs:
                 self.collections[name].load(objs)
+        for pm in biz.payment_methods:
+            self._index_payment_method(None, pm)
+
+    def _index_payment_method(self, old: Obj | None, new: Obj | None) -> None:
+        if old is not None and old["customer"] is not None:
+            self.pms_by_customer.get(old["customer"], set()).discard(old["id"])
+        if new is not None and new["customer"] is not None:
+            self.pms_by_customer.setdefault(new["customer"], set()).add(new["id"])
+
+    def customer_payment_methods(self, customer_id: str) -> list[Obj]:
+        """The customer's attached payment methods, newest first."""
+        coll = self.collections["payment_methods"]
+        ids = sorted(self.pms_by_customer.get(customer_id, ()), key=coll.key_of.__getitem__)
+        return [coll.by_id[i] for i in ids]
 
     def render(self, resource: str, obj: Obj) -> Obj:
-        """The object as the API returns it: invoices and subscriptions get their embedded
-        first-10 list with has_more, total_count and url."""
-        if resource == "invoices":
-            lines = self.lines_by_invoice.get(obj["id"], [])
-            return {**obj, "lines": self._embedded(lines, f"/v1/invoices/{obj['id']}/lines")}
+        """The object as the API returns it: invoices, credit notes, subscriptions, transfers
+        and application fees get their embedded first-10 list with has_more, total_count and
+        url."""
+        child = EMBEDDED.get(resource)
+        if child is not None:
+            _, field, url, _ = CHILDREN[child]
+            objs = self.children[child].get(obj["id"], [])
+            return {**obj, field: self._embedded(objs, url.format(id=obj["id"]))}
         if resource == "subscriptions":
             items = self.items_by_sub.get(obj["id"], [])
             url = f"/v1/subscription_items?subscription={obj['id']}"
@@ -267,28 +330,27 @@ class Store:
 
     # -- reads ---------------------------------------------------------------------------------
     def get(self, resource: str, object_id: str) -> Obj | None:
-        if resource == "invoice_line_items":
-            inv = self.line_parent.get(object_id)
-            if inv is None:
+        if resource in CHILDREN:
+            parent = self.child_parent[resource].get(object_id)
+            if parent is None:
                 return None
-            return next((li for li in self.lines_by_invoice[inv] if li["id"] == object_id), None)
+            siblings = self.children[resource][parent]
+            return next((o for o in siblings if o["id"] == object_id), None)
         coll = self.collections.get(resource)
         return None if coll is None else coll.by_id.get(object_id)
 
     def _ordered(self, resource: str) -> list[Obj]:
-        if resource == "invoice_line_items":
-            return [
-                line
-                for inv in self.collections["invoices"].objs
-                for line in self.lines_by_invoice.get(inv["id"], [])
-            ]
+        if resource in CHILDREN:
+            parent = CHILDREN[resource][0]
+            by_parent = self.children[resource]
+            return [o for p in self.collections[parent].objs for o in by_parent.get(p["id"], [])]
         return list(self.collections[resource].objs)
 
     def ids(self, resource: str) -> set[str]:
         self._check(resource)
         with self.lock:
-            if resource == "invoice_line_items":
-                return set(self.line_parent)
+            if resource in CHILDREN:
+                return set(self.child_parent[resource])
             return set(self.collections[resource].by_id)
 
     def objects(self, resource: str) -> list[Obj]:
@@ -300,7 +362,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         with self.lock:
             out = {r: len(c.by_id) for r, c in self.collections.items()}
-            out["invoice_line_items"] = len(self.line_parent)
+            out.update((r, len(self.child_parent[r])) for r in RESOURCES if r in CHILDREN)
             return out
 
     @staticmethod
@@ -336,28 +398,30 @@ class Store:
 
     # -- mutations -----------------------------------------------------------------------------
     def update(self, resource: str, object_id: str, changes: Mapping[str, Any]) -> Obj:
+        """Changes fields and emits Stripe's event for the change: *.updated with the previous
+        values, or the status's own event (payout.paid, charge.dispute.closed, ...), or
+        payment_method.attached/detached for a payment method's customer. Resources Stripe
+        announces no update of (invoice items, setup intents but for their status, Checkout
+        Sessions but for how they end, application fees) change silently."""
         self._check(resource)
         if resource in ("events", "balance_transactions"):
             raise ValueError(f"{resource} are immutable in Stripe")
         with self.lock:
-            old = self.get(resource, object_id)
-            if old is None:
-                raise KeyError(f"No such {OBJECT_NAMES[resource]}: '{object_id}'")
+            old = self._require(resource, object_id)
             changes = _copy(dict(changes))
+            fixed = {"id", "object", "created", "lines", "items"}
+            if resource in EMBEDDED:
+                fixed.add(CHILDREN[EMBEDDED[resource]][1])
             for key in changes:
-                if key in ("id", "object", "created", "lines", "items") or key not in old:
+                if key in fixed or key not in old:
                     raise ValueError(f"cannot set {key!r} on {OBJECT_NAMES[resource]}")
             previous = {k: old[k] for k in changes}
             new = {**old, **changes}
             if resource == "products" and "updated" not in changes:
                 new["updated"] = self.now()
-            if resource == "invoice_line_items":
-                inv_id = self.line_parent[object_id]
-                before = self.render("invoices", self.collections["invoices"].by_id[inv_id])
-                lines = self.lines_by_invoice[inv_id]
-                lines[lines.index(old)] = new
-                self._parent_updated("invoices", inv_id, "lines", before)
-                return _copy(new)
+            if resource in CHILDREN:
+                return self._update_child(resource, old, new)
+            new = self._before_update(resource, old, new)
             self.collections[resource].replace(new)
             if resource == "subscription_items":
                 sub_id = new["subscription"]
@@ -367,27 +431,135 @@ class Store:
                 items = self.items_by_sub[sub_id]
                 items[items.index(old)] = new
                 self._parent_updated("subscriptions", sub_id, "items", before)
-            elif resource in data.UPDATED_EVENT:
-                self._emit(data.UPDATED_EVENT[resource], self.render(resource, new), previous)
+            else:
+                self._announce_update(resource, old, new, previous)
+                self._after_update(resource, old, new)
             return _copy(self.render(resource, new))
+
+    def _update_child(self, resource: str, old: Obj, new: Obj) -> Obj:
+        parent, field, *_ = CHILDREN[resource]
+        parent_id = self.child_parent[resource][old["id"]]
+        before = self.render(parent, self.collections[parent].by_id[parent_id])
+        siblings = self.children[resource][parent_id]
+        siblings[siblings.index(old)] = new
+        self._parent_updated(parent, parent_id, field, before)
+        return _copy(new)
+
+    def _before_update(self, resource: str, old: Obj, new: Obj) -> Obj:
+        """What else Stripe changes with the update; validated before anything changes."""
+        status = new.get("status")
+        moved = status != old.get("status")
+        if resource == "payment_methods" and new["customer"] != old["customer"]:
+            if new["customer"] is not None:
+                self._require("customers", new["customer"])
+            self._index_payment_method(old, new)
+        elif resource == "setup_intents" and moved:
+            if status == "succeeded" and new["payment_method"] is None:
+                card = self.gen.cards.get(new["customer"] or "")
+                new["payment_method"] = card["pm"] if card else None
+                new["latest_attempt"] = f"setatt_{self.gen.ids.token(24)}"
+            elif status == "canceled" and new["cancellation_reason"] is None:
+                new["cancellation_reason"] = "requested_by_customer"
+        elif resource == "checkout_sessions" and moved:
+            new["url"] = None
+            if status == "complete":
+                new = self._complete_session(new)
+        elif resource == "credit_notes" and moved and status == "void":
+            if old["refunds"]:
+                raise ValueError(f"credit note {old['id']} refunded its charge: it can't be voided")
+            new["voided_at"] = self.now()
+        elif resource == "disputes" and moved and status == "won" and old["balance_transactions"]:
+            # The withdrawn amount comes back (Stripe keeps the dispute fee).
+            biz = Business(now=self.now(), account=self.account)
+            txn = self.gen.balance_transaction(
+                old["amount"], self.now(), fee=0, source=old["id"], kind="adjustment",
+                category="dispute_reversal", description=f"Chargeback reversal for {old['charge']}",
+                available_on=self.now())  # fmt: skip
+            biz.balance_transactions.append(txn)
+            self._absorb(biz)
+            new["balance_transactions"] = [*old["balance_transactions"], txn]
+        elif resource == "payouts" and moved and status == "paid":
+            new["trace_id"] = payments.trace_id(self.gen, True)
+            if new["automatic"]:
+                new["reconciliation_status"] = "completed"
+        return new
+
+    def _complete_session(self, cs: Obj) -> Obj:
+        """A Checkout Session in payment mode is paid when it completes: its payment intent
+        and charge are made then (their events come first)."""
+        customer = self.collections["customers"].by_id.get(cs["customer"] or "")
+        if cs["mode"] == "payment" and cs["payment_intent"] is None:
+            now = self.gen.now = self.now()
+            biz = Business(now=now, account=self.account)
+            pi = self.gen.payment(biz, cs["customer"], cs["amount_total"] or 0, now, "succeeded")
+            self._absorb(biz)
+            self._announce_payment(pi, biz.charges[-1])
+            cs = {**cs, "payment_intent": pi["id"]}
+        details = payments.session_customer_details(customer) if customer else None
+        collected = {"business_name": None, "individual_name": None, "shipping_details": None}
+        return {**cs, "payment_status": "paid", "customer_details": details,
+                "collected_information": collected}  # fmt: skip
+
+    def _announce_update(self, resource: str, old: Obj, new: Obj, previous: Obj) -> None:
+        rendered = self.render(resource, new)
+        by_status = data.STATUS_EVENT.get(resource, {})
+        moved = "status" in previous and previous["status"] != new["status"]
+        if moved and new["status"] in by_status:
+            # Stripe names the transition (payout.paid) instead of announcing an update.
+            self._emit(by_status[new["status"]], rendered)
+            return
+        if (
+            resource == "payment_methods"
+            and previous.get("customer", new["customer"]) != (new["customer"])
+        ):
+            attached = new["customer"] is not None
+            self._emit(f"payment_method.{'attached' if attached else 'detached'}", rendered)
+        elif resource in data.UPDATED_EVENT:
+            self._emit(data.UPDATED_EVENT[resource], rendered, previous)
+
+    def _after_update(self, resource: str, old: Obj, new: Obj) -> None:
+        if resource == "credit_notes" and new["status"] == "void" != old["status"]:
+            inv = self.collections["invoices"].by_id.get(new["invoice"])
+            if inv is not None:
+                credited = inv["post_payment_credit_notes_amount"] - new["total"]
+                self._replace_and_announce(
+                    "invoices", inv, {"post_payment_credit_notes_amount": credited}
+                )
+        if resource in ("prices", "plans"):
+            self._mirror(resource, new)
+
+    def _mirror(self, resource: str, obj: Obj) -> None:
+        """A price and its plan are one object to Stripe: what both have changes on both."""
+        other = "plans" if resource == "prices" else "prices"
+        twin = self.collections[other].by_id.get(obj["id"])
+        if twin is not None:
+            changes = {k: obj[k] for k in MIRRORED if twin[k] != obj[k]}
+            if changes:
+                self._replace_and_announce(other, twin, changes)
 
     def _parent_updated(self, resource: str, parent_id: str, field: str, before: Obj) -> None:
         # Stripe has no line/item events; the parent announces the change to its embedded list.
         parent = self.collections[resource].by_id.get(parent_id)
-        if parent is not None:
+        if parent is not None and resource in data.UPDATED_EVENT:
             self._emit(
                 data.UPDATED_EVENT[resource], self.render(resource, parent), {field: before[field]}
             )
 
     def delete(self, resource: str, object_id: str) -> Obj:
         """Removes the object and emits Stripe's event for it. Subscriptions are canceled
-        instead (Stripe's DELETE /v1/subscriptions/{id}), and stay listable with status=all."""
+        instead (Stripe's DELETE /v1/subscriptions/{id}), and stay listable with status=all;
+        payment methods are detached (customer null), and stay retrievable. A price and its
+        plan go together. Resources Stripe never deletes (UNDELETABLE) raise ValueError."""
         self._check(resource)
+        if resource in UNDELETABLE:
+            raise ValueError(f"Stripe does not delete {resource}: {UNDELETABLE[resource]}")
         with self.lock:
-            old = self.get(resource, object_id)
-            if old is None:
-                raise KeyError(f"No such {OBJECT_NAMES[resource]}: '{object_id}'")
+            old = self._require(resource, object_id)
             now = self.now()
+            if resource == "payment_methods":
+                if old["customer"] is None:
+                    raise ValueError(f"payment method {object_id} is not attached")
+                return self.update(resource, object_id, {"customer": None})
             if resource == "subscriptions":
                 new = {
                     **old,
@@ -421,18 +593,49 @@ class Store:
                 self.collections[resource].remove(object_id)
                 self._parent_updated("subscriptions", sub_id, "items", before)
                 return _copy(old)
-            rendered = self.render(resource, old)
-            self.collections[resource].remove(object_id)
+            if resource == "invoice_items":
+                self._check_item_deletable(old)
+            rendered = self._remove(resource, old)
             if resource == "invoices":
                 for line in self.lines_by_invoice.pop(object_id, []):
                     self.line_parent.pop(line["id"], None)
-            if resource in data.DELETED_EVENT:
-                # The object as it was at deletion, flagged where Stripe's class has the flag.
-                deleted = (
-                    {**rendered, "deleted": True} if resource in data.DELETED_FLAG else rendered
-                )
-                self._emit(data.DELETED_EVENT[resource], deleted)
+                # Its invoice items go with it.
+                for item in list(self.collections["invoice_items"].objs):
+                    if item["invoice"] == object_id:
+                        self._remove("invoice_items", item)
+            elif resource == "invoice_items" and old["invoice"] is not None:
+                on_invoice = self._line_of_item(old)
+                if on_invoice is not None:
+                    self.delete("invoice_line_items", on_invoice["id"])
+            elif resource in ("prices", "plans"):
+                other = "plans" if resource == "prices" else "prices"
+                twin = self.collections[other].by_id.get(object_id)
+                if twin is not None:
+                    self._remove(other, twin)
             return _copy(rendered)
+
+    def _remove(self, resource: str, old: Obj) -> Obj:
+        """Takes the object out and announces it with its *.deleted event, if Stripe has one:
+        the object as it was, flagged where Stripe's class has the flag."""
+        rendered = self.render(resource, old)
+        self.collections[resource].remove(old["id"])
+        if resource in data.DELETED_EVENT:
+            deleted = {**rendered, "deleted": True} if resource in data.DELETED_FLAG else rendered
+            self._emit(data.DELETED_EVENT[resource], deleted)
+        return rendered
+
+    def _check_item_deletable(self, item: Obj) -> None:
+        # Stripe deletes pending items and those on drafts; a finalized invoice's are fixed.
+        inv = self.collections["invoices"].by_id.get(item["invoice"] or "")
+        if inv is not None and inv["status"] != "draft":
+            raise ValueError(f"invoice item {item['id']} is on a {inv['status']} invoice")
+
+    def _line_of_item(self, item: Obj) -> Obj | None:
+        for line in self.lines_by_invoice.get(item["invoice"], []):
+            details = line["parent"]["invoice_item_details"]
+            if details is not None and details["invoice_item"] == item["id"]:
+                return line
+        return None
 
     def create(
         self,
@@ -443,7 +646,8 @@ class Store:
         items: int | None = None,
     ) -> Obj:
         """A new object created "now" with generated fields (fields= overrides them), plus
-        the objects Stripe would create with it, and the events for all of them."""
+        the objects Stripe would create with it, and the events for all of them.
+        lines= sizes invoices and credit notes, items= subscriptions."""
         with self.lock:
             return _copy(self._create(resource, fields, lines, items, self.now()))
 
@@ -469,6 +673,7 @@ class Store:
         lines: int | None,
         items: int | None,
         now: int,
+        spec: Obj | None = None,
     ) -> Obj:
         self._check(resource)
         fields = dict(fields or {})
@@ -484,16 +689,18 @@ class Store:
             n = len(self.collections["products"].by_id) + 1
             main = gen.product(fields.pop("name", f"New Product {n}"), now)
             biz.products.append(main)
-        elif resource == "prices":
+        elif resource in ("prices", "plans"):
             product = self._link("products", fields.pop("product", None), active=True)
-            main = gen.price(
+            price = gen.price(
                 product,
-                fields.pop("unit_amount", rng.choice(data.ADDON_AMOUNTS)),
+                fields.pop("unit_amount", fields.pop("amount", rng.choice(data.ADDON_AMOUNTS))),
                 now,
                 interval="month",
                 nickname="Monthly",
             )
-            biz.prices.append(main)
+            biz.prices.append(price)
+            biz.plans.append(gen.plan_by_price[price["id"]])
+            main = price if resource == "prices" else biz.plans[-1]
         elif resource == "subscriptions":
             cust = self._link("customers", fields.pop("customer", None))
             main = self._new_subscription(biz, cust, items or rng.randint(1, 3))
@@ -513,22 +720,331 @@ class Store:
             main = pi if resource == "payment_intents" else biz.charges[-1]
         elif resource == "refunds":
             main = self._new_refund(biz, fields.pop("charge", None), fields.pop("amount", None))
+        elif resource == "invoice_items" and fields.get("invoice") is not None:
+            # On a draft: a line of it, announced as the invoice's change.
+            item = self._add_lines(fields.pop("invoice"), 1)[0]
+            return self._override("invoice_items", item, fields)
+        elif resource in self._CREATORS:
+            main = self._CREATORS[resource](self, biz, fields, lines, spec)
         else:
             raise ValueError(f"create() does not support {resource}")
-        for key, value in _copy(fields).items():
-            if key in ("id", "object", "created") or key not in main:
-                raise ValueError(f"cannot set {key!r} on {OBJECT_NAMES[resource]}")
-            main[key] = value
+        self._override(resource, main, fields, render=False)
+        if resource in ("prices", "plans"):
+            twin = gen.plan_by_price[main["id"]] if resource == "prices" else biz.prices[-1]
+            twin.update((k, main[k]) for k in MIRRORED)
         self._absorb(biz)
         for evt in self._initial_events(biz):
             self.collections["events"].insert(evt)
         return self.render(resource, main)
 
+    def _override(
+        self, resource: str, obj: Obj, fields: Mapping[str, Any], *, render: bool = True
+    ) -> Obj:
+        """fields= of create(): set on the new object before it is stored (render=False), or
+        as an update of one already stored (and announced)."""
+        for key in fields:
+            if key in ("id", "object", "created") or key not in obj:
+                raise ValueError(f"cannot set {key!r} on {OBJECT_NAMES[resource]}")
+        if render:
+            return (
+                self.update(resource, obj["id"], fields) if fields else self.render(resource, obj)
+            )
+        obj.update(_copy(dict(fields)))
+        return obj
+
+    # -- creators of the resources billing.py and payments.py generate ------------------------
+    # Each takes (biz, fields, lines, spec), pops the fields it uses as links or sizes, adds
+    # what it made to biz and returns the main object.
+    def _new_dispute(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        charges = self.collections["charges"]
+        if fields.get("charge") is not None:
+            ch = self._link("charges", fields.pop("charge"))
+            if ch["disputed"] or ch["status"] != "succeeded":
+                raise ValueError(f"charge {ch['id']} can't be disputed")
+        else:
+            ch = self.gen.rng.choice(payments.disputable(charges.objs, self.gen.now + 1))
+        du = payments.dispute(self.gen, biz, ch, self.gen.now, "needs_response", None)
+        # Stripe announces the dispute; the charge's `disputed` changes without an event.
+        charges.replace({**ch, "disputed": True})
+        biz.disputes.append(du)
+        return du
+
+    def _new_payout(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        """A manual payout, of everything available unless amount= says otherwise."""
+        currency = self.account["default_currency"]
+        available = sum(
+            t["net"]
+            for t in self.collections["balance_transactions"].objs
+            if t["status"] == "available" and t["currency"] == currency
+        )
+        amount = fields.pop("amount", None) or available
+        if amount <= 0:
+            raise ValueError("nothing available to pay out")
+        po = payments.payout(self.gen, biz, amount, self.gen.now, status="pending", automatic=False)
+        biz.payouts.append(po)
+        return po
+
+    def _new_credit_note(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A credit note on a paid invoice (invoice=, else one not credited yet with enough
+        lines, else a new one), crediting `lines` of its lines in full (else one or two),
+        refunded to its charge when the charge can take it, unless out_of_band_amount= is
+        given (Stripe's parameter for a credit settled outside Stripe)."""
+        gen = self.gen
+        out_of_band = fields.pop("out_of_band_amount", None) is not None
+        inv = self._creditable_invoice(fields.pop("invoice", None), lines or 1)
+        inv_lines = self.lines_by_invoice.get(inv["id"], [])
+        if lines is not None and lines > len(inv_lines):
+            raise ValueError(f"invoice {inv['id']} has only {len(inv_lines)} lines")
+        cn_lines = billing.credit_lines(gen, inv_lines, lines)
+        total = sum(li["amount"] for li in cn_lines)
+        if total > inv["total"] - inv["post_payment_credit_notes_amount"]:
+            raise ValueError(f"invoice {inv['id']} has less than {total} left to credit")
+        paid_by = gen.charge_by_invoice.get(inv["id"])
+        ch = self.collections["charges"].by_id.get(paid_by["id"]) if paid_by else None
+        refund = None
+        if not out_of_band and ch is not None and ch["amount"] - ch["amount_refunded"] >= total:
+            refund = self._new_refund(biz, ch["id"], total)
+        seq = 1 + sum(1 for c in self.collections["credit_notes"].objs if c["invoice"] == inv["id"])
+        cn = billing.credit_note(gen, inv, cn_lines, gen.now, seq, refund=refund,
+                                 reason=gen.rng.choice(billing.CREDIT_REASONS))  # fmt: skip
+        credited = inv["post_payment_credit_notes_amount"] + total
+        self._replace_and_announce("invoices", inv, {"post_payment_credit_notes_amount": credited})
+        biz.credit_notes.append(cn)
+        biz.lines_by_credit_note[cn["id"]] = cn_lines
+        return cn
+
+    def _creditable_invoice(self, invoice_id: str | None, n_lines: int) -> Obj:
+        if invoice_id is not None:
+            inv = self._link("invoices", invoice_id)
+            if inv["status"] != "paid":
+                raise ValueError(f"invoice {invoice_id} is {inv['status']}: credit notes here "
+                                 "credit paid invoices")  # fmt: skip
+            return inv
+        charges = self.collections["charges"].by_id
+        paid_by = self.gen.charge_by_invoice
+        pool = [
+            i
+            for i in self.collections["invoices"].objs
+            if i["status"] == "paid"
+            and i["total"] > 0
+            and not i["post_payment_credit_notes_amount"]
+            and i["id"] in paid_by
+            and not charges.get(paid_by[i["id"]]["id"], {"amount_refunded": 1})["amount_refunded"]
+            and len(self.lines_by_invoice.get(i["id"], ())) >= n_lines
+        ]
+        if pool:
+            return self.gen.rng.choice(pool)
+        # None big enough: a new paid invoice, with its own events, to credit.
+        made = self._create("invoices", None, n_lines, None, self.gen.now)
+        return self.collections["invoices"].by_id[made["id"]]
+
+    def _new_coupon(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        coupon_id = fields.pop("id", None)
+        if coupon_id is not None and coupon_id in self.collections["coupons"].by_id:
+            raise ValueError(f"coupon {coupon_id} already exists")
+        main = billing.coupon(
+            self.gen,
+            self.gen.now,
+            coupon_id=coupon_id,
+            percent_off=fields.pop("percent_off", None),
+            amount_off=fields.pop("amount_off", None),
+        )
+        biz.coupons.append(main)
+        return main
+
+    def _new_promotion_code(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A code for a coupon (coupon=, else an active one), public unless customer=."""
+        valid = [c for c in self.collections["coupons"].objs if c["valid"]]
+        coupon = (
+            self._link("coupons", fields.pop("coupon"))
+            if fields.get("coupon") is not None
+            else self.gen.rng.choice(valid or self.collections["coupons"].objs)
+        )
+        customer = fields.pop("customer", None)
+        if customer is not None:
+            self._require("customers", customer)
+        taken = {p["code"] for p in self.collections["promotion_codes"].objs}
+        code = fields.pop("code", None)
+        if code in taken:
+            raise ValueError(f"promotion code {code!r} already exists")
+        code = code or billing.unique_code(
+            f"PROMO{self.gen.rng.randint(100, 999)}", taken, self.gen
+        )
+        main = billing.promotion_code(self.gen, coupon, self.gen.now, code=code, customer=customer)
+        main["active"] = True
+        biz.promotion_codes.append(main)
+        return main
+
+    def _new_tax_rate(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        active = [t for t in billing.TAX_RATES if t[-1]]
+        main = billing.tax_rate(self.gen, self.gen.rng.choice(active), self.gen.now)
+        biz.tax_rates.append(main)
+        return main
+
+    def _new_invoice_item(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A pending item (invoice null) for a customer's next invoice."""
+        cust = self._link("customers", fields.pop("customer", None))
+        main = billing.pending_invoice_item(
+            self.gen, cust["id"], self._one_time_price(), self.gen.now, None
+        )
+        biz.invoice_items.append(main)
+        return main
+
+    def _new_setup_intent(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """Waiting for a card; status succeeded (an update) saves the customer's card."""
+        cust = self._link("customers", fields.pop("customer", None))
+        main = payments.setup_intent(
+            self.gen, cust["id"], self.gen.now, "requires_payment_method", None
+        )
+        biz.setup_intents.append(main)
+        return main
+
+    def _new_payment_method(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A new card attached to a customer (payment_method.attached)."""
+        cust = self._link("customers", fields.pop("customer", None))
+        card = payments.new_card(self.gen)
+        main = payments.card_payment_method(self.gen, card["pm"], card, cust, self.gen.now)
+        biz.payment_methods.append(main)
+        return main
+
+    def _new_checkout_session(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """An open session in payment mode (Stripe announces none: no event). Status complete
+        (an update) pays it; status expired ends it."""
+        cust = self._link("customers", fields.pop("customer", None))
+        amount = fields.pop("amount_total", None) or self.gen.rng.randint(10, 500) * 100
+        main = payments.checkout_session(
+            self.gen, self.gen.now, mode="payment", status="open", customer=cust, amount=amount
+        )
+        biz.checkout_sessions.append(main)
+        return main
+
+    def _new_transfer(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        if self.profile.connected:
+            raise ValueError("transfers go from the platform to its connected accounts")
+        gen = self.gen
+        destinations = [p.account_id for p in data.connect_destinations(gen.seed)]
+        destination = fields.pop("destination", None) or gen.rng.choice(destinations)
+        amount = fields.pop("amount", None) or gen.rng.randint(10, 300) * 100
+        main = payments.transfer(gen, biz, amount, gen.now, destination)
+        biz.transfers.append(main)
+        biz.reversals_by_transfer[main["id"]] = []
+        return main
+
+    def _new_application_fee(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        if spec is None:
+            spec = self.fee_spec(fields.pop("account", None), None, fields.pop("amount", None))
+        else:
+            fields.pop("account", None)
+        main = payments.application_fee(self.gen, biz, spec, spec["account"])
+        biz.application_fees.append(main)
+        biz.refunds_by_fee[main["id"]] = []
+        return main
+
+    _CREATORS: dict[str, Callable[[Store, Business, Obj, int | None, Obj | None], Obj]] = {
+        "disputes": _new_dispute, "payouts": _new_payout, "credit_notes": _new_credit_note,
+        "coupons": _new_coupon, "promotion_codes": _new_promotion_code,
+        "tax_rates": _new_tax_rate, "invoice_items": _new_invoice_item,
+        "setup_intents": _new_setup_intent, "payment_methods": _new_payment_method,
+        "checkout_sessions": _new_checkout_session, "transfers": _new_transfer,
+        "application_fees": _new_application_fee,
+    }  # fmt: skip
+
+    # -- Connect: transfers and application fees ----------------------------------------------
+    def fee_spec(self, account: str | None, currency: str | None, amount: int | None) -> Obj:
+        """A new direct charge on a connected account (the first of the platform's unless
+        given) for the platform's fee of `amount` (10% of the charge): what charge_with_fee()
+        makes on the connected side and the fee names."""
+        if self.profile.connected:
+            raise ValueError("application fees belong to the platform")
+        gen = self.gen
+        known = {p.account_id: p for p in data.connect_destinations(gen.seed)}
+        account = account or next(iter(known))
+        if currency is None:
+            currency = known[account].currency if account in known else gen.currency
+        fee_amount = amount or gen.rng.randint(2, 40) * 100
+        return {
+            "application": data.connect_application(gen.seed), "platform_name": data.ACCOUNT_NAME,
+            "payment_intent": gen.ids.new("pi"), "charge": gen.ids.new("ch"),
+            "fee": gen.ids.new("fee"), "amount": round(fee_amount / payments.APPLICATION_FEE_SHARE),
+            "fee_amount": fee_amount, "currency": currency, "created": self.now(),
+            "account": account,
+        }  # fmt: skip
+
+    def charge_with_fee(self, spec: Obj) -> Obj:
+        """A connected account's direct charge the platform takes `spec`'s fee on, with its
+        payment intent and their events."""
+        with self.lock:
+            now = self.gen.now = self.now()
+            customers = self.collections["customers"].objs
+            cust = self.gen.rng.choice(customers)["id"] if customers else None
+            biz = Business(now=now, account=self.account)
+            pi = self.gen.payment(biz, cust, spec["amount"], now, "succeeded", charge_delay=0,
+                                  connect=spec)  # fmt: skip
+            self._absorb(biz)
+            self._announce_payment(pi, biz.charges[-1])
+            return _copy(biz.charges[-1])
+
+    def add_application_fee(self, spec: Obj, fields: Mapping[str, Any] | None = None) -> Obj:
+        with self.lock:
+            return _copy(self._create("application_fees", fields, None, None, self.now(), spec))
+
+    def reverse_transfer(self, transfer_id: str, amount: int | None = None) -> Obj:
+        """Takes back `amount` of a transfer (all that is left by default): a reversal in its
+        embedded list, announced with transfer.reversed. Returns the transfer."""
+        with self.lock:
+            tr = self._require("transfers", transfer_id)
+            left = tr["amount"] - tr["amount_reversed"]
+            amount = left if amount is None else amount
+            if not 0 < amount <= left:
+                raise ValueError(f"transfer {transfer_id} has {left} left to reverse")
+            biz = Business(now=self.now(), account=self.account)
+            rev = payments.transfer_reversal(self.gen, biz, tr, amount, self.now())
+            biz.reversals_by_transfer[tr["id"]] = [rev]
+            self._absorb(biz)
+            reversed_ = tr["amount_reversed"] + amount
+            new = {**tr, "amount_reversed": reversed_, "reversed": reversed_ == tr["amount"]}
+            self.collections["transfers"].replace(new)
+            evt = self._emit("transfer.reversed", self.render("transfers", new))
+            return _copy(evt["data"]["object"])
+
+    def refund_application_fee(self, fee_id: str, amount: int | None = None) -> Obj:
+        """Gives back `amount` of an application fee (all that is left by default): a refund
+        in its embedded list, announced with application_fee.refunded. Returns the fee."""
+        with self.lock:
+            fee = self._require("application_fees", fee_id)
+            left = fee["amount"] - fee["amount_refunded"]
+            amount = left if amount is None else amount
+            if not 0 < amount <= left:
+                raise ValueError(f"application fee {fee_id} has {left} left to refund")
+            biz = Business(now=self.now(), account=self.account)
+            refund = payments.fee_refund(self.gen, biz, fee, amount, self.now())
+            biz.refunds_by_fee[fee["id"]] = [refund]
+            self._absorb(biz)
+            refunded = fee["amount_refunded"] + amount
+            new = {**fee, "amount_refunded": refunded, "refunded": refunded == fee["amount"]}
+            self.collections["application_fees"].replace(new)
+            evt = self._emit("application_fee.refunded", self.render("application_fees", new))
+            return _copy(evt["data"]["object"])
+
     # -- money movements and billing ------------------------------------------------------------
     def balance(self) -> Obj:
         """The `balance` object: net amounts of available and pending balance transactions per
-        currency (the sandbox pays nothing out, so `available` only grows). The account's
-        default currency is always listed, as Stripe lists it even at zero."""
+        currency (payouts net off what they paid out). The account's default currency is
+        always listed, as Stripe lists it even at zero."""
         with self.lock:
             sums: dict[str, dict[str, int]] = {"available": {}, "pending": {}}
             for txn in self.collections["balance_transactions"].objs:
@@ -586,12 +1102,8 @@ class Store:
                     biz, inv["customer"], amount, now, "succeeded", description=description
                 )
                 self._absorb(biz)
-                # Snapshots: the intent was created before its charge went through.
-                created = {**pi, "amount_received": 0, "latest_charge": None,
-                           "status": "requires_confirmation"}  # fmt: skip
-                self._emit("payment_intent.created", created)
-                self._emit("charge.succeeded", biz.charges[-1])
-                self._emit("payment_intent.succeeded", pi)
+                self.gen.charge_by_invoice[inv["id"]] = biz.charges[-1]
+                self._announce_payment(pi, biz.charges[-1])
             st = {**inv["status_transitions"], "paid_at": now}
             changes = {
                 "amount_paid": inv["amount_paid"] + amount, "amount_remaining": 0,
@@ -604,6 +1116,14 @@ class Store:
             self._emit("invoice.payment_succeeded", paid)
             self._after_payment(inv)
             return _copy(paid)
+
+    def _announce_payment(self, pi: Obj, charge: Obj) -> None:
+        # Snapshots: the intent was created before its charge went through.
+        created = {**pi, "amount_received": 0, "latest_charge": None,
+                   "status": "requires_confirmation"}  # fmt: skip
+        self._emit("payment_intent.created", created)
+        self._emit("charge.succeeded", charge)
+        self._emit("payment_intent.succeeded", pi)
 
     def _finalize(self, inv: Obj, now: int) -> Obj:
         """A draft becomes open: numbered from its customer's sequence, with its hosted page."""
@@ -656,8 +1176,21 @@ class Store:
 
     def add_invoice_lines(self, invoice_id: str, n: int) -> Obj:
         """n invoice-item lines (one-time prices) added to a draft invoice, its totals updated,
-        announced like any change to its lines: invoice.updated with the previous lines (and
-        the previous totals)."""
+        announced like any change to its lines: invoiceitem.created for each new item, then
+        invoice.updated with the previous lines (and the previous totals)."""
+        with self.lock:
+            self._add_lines(invoice_id, n)
+            return _copy(self.render("invoices", self.collections["invoices"].by_id[invoice_id]))
+
+    def _one_time_price(self) -> Obj:
+        prices = self.collections["prices"].objs
+        pool = [p for p in prices if p["type"] == "one_time" and p["active"]] or [
+            p for p in prices if p["type"] == "one_time"
+        ]
+        return self.gen.rng.choice(pool)
+
+    def _add_lines(self, invoice_id: str, n: int) -> list[Obj]:
+        """add_invoice_lines(); returns the new invoice items."""
         if n < 1:
             raise ValueError("n must be at least 1")
         with self.lock:
@@ -666,11 +1199,16 @@ class Store:
                 raise ValueError(f"invoice {invoice_id} is {inv['status']}: only drafts take lines")
             gen = self.gen
             now = gen.now = self.now()
-            prices = self.collections["prices"].objs
-            pool = [p for p in prices if p["type"] == "one_time" and p["active"]] or [
-                p for p in prices if p["type"] == "one_time"
+            chosen = [self._one_time_price() for _ in range(n)]
+            added = [gen.invoice_item_line(invoice_id, p, now) for p in chosen]
+            biz = Business(now=now, account=self.account)
+            biz.invoice_items = [
+                billing.invoice_item_of_line(gen, line, inv["customer"], p)
+                for line, p in zip(added, chosen, strict=True)
             ]
-            added = [gen.invoice_item_line(invoice_id, gen.rng.choice(pool), now) for _ in range(n)]
+            self._absorb(biz)
+            for item in biz.invoice_items:
+                self._emit("invoiceitem.created", item)
             lines = self.lines_by_invoice.setdefault(invoice_id, [])
             # Extended in place: rendered snapshots hold their own slice of the list.
             before = self.render("invoices", inv)
@@ -686,7 +1224,7 @@ class Store:
             rendered = self.render("invoices", new)
             previous = {k: before[k] for k in rendered if rendered[k] != before[k]}
             self._emit("invoice.updated", rendered, previous)
-            return _copy(rendered)
+            return biz.invoice_items
 
     def emit_upcoming_invoice(self, customer_id: str) -> Obj:
         """An invoice.upcoming event for the customer's next renewal. Its data.object is a
@@ -796,12 +1334,15 @@ class Store:
             subscription_id=None,
             period=(now, now),
         )
-        inv_lines = [
-            gen.invoice_item_line(inv["id"], gen.rng.choice(one_time), now) for _ in range(n_lines)
-        ]
+        chosen = [gen.rng.choice(one_time) for _ in range(n_lines)]
+        inv_lines = [gen.invoice_item_line(inv["id"], p, now) for p in chosen]
         gen.settle_invoice(biz, inv, inv_lines, "paid")
         biz.invoices.append(inv)
         biz.lines_by_invoice[inv["id"]] = inv_lines
+        biz.invoice_items += [
+            billing.invoice_item_of_line(gen, line, cust["id"], p)
+            for line, p in zip(inv_lines, chosen, strict=True)
+        ]
         return inv
 
     def _new_refund(self, biz: Business, charge_id: str | None, amount: int | None) -> Obj:
