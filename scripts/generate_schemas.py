@@ -19,6 +19,7 @@ import json
 import sys
 import types
 import typing
+import typing as t
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -336,12 +337,21 @@ def class_schema(cls: type) -> Schema:
     return schema_for(cls, cls, _Context(cls.__qualname__, 0, ()))
 
 
+def stripe_class(dotted: str) -> type:
+    """``"Invoice"`` or ``"checkout.Session"``: a class of the stripe package."""
+    found: t.Any = stripe
+    for part in dotted.split("."):
+        found = getattr(found, part)
+    return t.cast("type", found)
+
+
 def stream_schema(stream: str) -> Schema:
-    schema = class_schema(getattr(stripe, STREAM_CLASSES[stream]))
+    schema = class_schema(stripe_class(STREAM_CLASSES[stream]))
     parent_key = PARENT_KEYS.get(stream)
     if parent_key:
         existing = schema["properties"].setdefault(parent_key, nullable("string"))
-        if "string" not in existing["type"]:
+        kinds = [existing.get("type", [])] + [o.get("type", []) for o in existing.get("anyOf", [])]
+        if not any("string" in kind for kind in kinds):
             raise UnmappableAnnotationError(f"{stream}.{parent_key} is not a string id")
     # A record of an object that no longer exists carries when it was found gone; targets
     # with soft delete (target-postgres with add_record_metadata) mark the row.

@@ -51,7 +51,13 @@ class StripeStream(Stream):
     event_types: t.ClassVar[tuple[str, ...]] = ()
     #: Objects Stripe changes silently while this field has this value (balance
     #: transactions while ``status`` is ``pending``): re-listed until it changes.
-    unsettled: t.ClassVar[tuple[str, str] | None] = None
+    unsettled: t.ClassVar[tuple[str, str | None] | None] = None
+    #: Stripe sends no event when one is created: each run also lists the new ones.
+    created_unannounced: t.ClassVar[bool] = False
+    #: The field the list's ``created`` filter applies to.
+    created_field: t.ClassVar[str] = "created"
+    #: Where one object is retrieved, ``{object_path}/{id}`` (the list's path unless set).
+    object_path: t.ClassVar[str | None] = None
 
     primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
     replication_key: str | None = "created"
@@ -78,10 +84,13 @@ class StripeStream(Stream):
         column = {"type": ["string"], "description": "The Stripe account the object is in."}
         return {**schema, "properties": {**schema["properties"], ACCOUNT_COLUMN: column}}
 
+    def object_url(self, object_id: str) -> str:
+        return f"{self.object_path or self.path}/{object_id}"
+
     @property
     def retrieve_endpoint(self) -> str:
         """The endpoint that retrieves one object by id (its rate-limit bucket)."""
-        return f"{self.path}/{{id}}"
+        return self.object_url("{id}")
 
     def is_deletion(self, event_type: str) -> bool:
         """Whether an event of this type means the object no longer exists."""
@@ -105,11 +114,19 @@ class StripeChildStream(StripeStream):
     listed from that url only when ``has_more`` is true. ``path`` names that endpoint.
     """
 
-    #: The parent's property holding the embedded list object, e.g. ``"lines"``.
-    embedded_field: t.ClassVar[str]
+    #: The parent's property holding the embedded list object, e.g. ``"lines"``; None for a
+    #: list Stripe keeps apart (a customer's payment methods), listed for every parent.
+    embedded_field: t.ClassVar[str | None]
     #: This stream's property naming its parent, e.g. ``"invoice"``.
     parent_key: t.ClassVar[str]
 
     replication_key = None
+
+    def nested_url(self, parent_id: str) -> str:
+        """Where a parent's list is (when its embedded list does not say)."""
+        if "{id}" in self.path:
+            return self.path.format(id=parent_id)
+        return f"{self.path}?{self.parent_key}={parent_id}"
+
     # The parent decides what is read: no state of its own.
     state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()

@@ -29,6 +29,25 @@ def requests_per_second(config: t.Mapping[str, t.Any]) -> int:
     return int(config.get("max_requests_per_second") or min(limit, DEFAULT_REQUESTS_PER_SECOND))
 
 
+def requests_in_flight(config: t.Mapping[str, t.Any]) -> int:
+    return int(config.get("max_requests_in_flight") or DEFAULT_REQUESTS_IN_FLIGHT)
+
+
+def make_transport(config: t.Mapping[str, t.Any]) -> StripeTransport:
+    return StripeTransport(
+        api_key=config["api_key"],
+        api_url=config.get("api_url") or DEFAULT_API_URL,
+        api_version=API_VERSION,
+        limiter=RateLimiter(requests_per_second(config)),
+        max_connections=requests_in_flight(config),
+    )
+
+
+def accounts_of(config: t.Mapping[str, t.Any]) -> list[str | None]:
+    """The accounts a run reads: account_ids, or account_id, or the key's own (None)."""
+    return list(config.get("account_ids") or [config.get("account_id") or None])
+
+
 class AccountRun:
     """One account in this run."""
 
@@ -55,10 +74,7 @@ class Run:
         config = tap.config
         self.tap = tap
         self.report = tap.sync_report
-        self.accounts = [
-            AccountRun(self, account)
-            for account in (config.get("account_ids") or [config.get("account_id") or None])
-        ]
+        self.accounts = [AccountRun(self, account) for account in accounts_of(config)]
         self.several_accounts = bool(config.get("account_ids"))
         self.capture_changes = bool(config.get("capture_changes", True))
         # With several accounts in one table, one account's version would retire the others'.
@@ -68,15 +84,8 @@ class Run:
         start_date = config.get("start_date")
         self.start_date = int(parse_start_date(start_date).timestamp()) if start_date else 0
         self.version = int(time.time() * 1000)
-        in_flight = config.get("max_requests_in_flight") or DEFAULT_REQUESTS_IN_FLIGHT
-        self.transport = StripeTransport(
-            api_key=config["api_key"],
-            api_url=config.get("api_url") or DEFAULT_API_URL,
-            api_version=API_VERSION,
-            limiter=RateLimiter(requests_per_second(config)),
-            max_connections=in_flight,
-        )
-        self.engine = Engine(self.transport, max_in_flight=in_flight)
+        self.transport = make_transport(config)
+        self.engine = Engine(self.transport, max_in_flight=requests_in_flight(config))
         self.output = SingerOutput(tap)
         self.streams = [
             t.cast("StripeStream", s)

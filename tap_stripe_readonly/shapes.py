@@ -78,14 +78,15 @@ def head_type(stream_class: type[StripeStream], nested: tuple[str, ...] = ()) ->
     (``lines``); a child stream's parent key is UNSET when Stripe leaves it out, so that it
     can be added; ``unsettled`` says whether the object may still change silently.
     """
+    created = msgspec.field(default=None, name=stream_class.created_field)
     fields: list[tuple[str, t.Any, t.Any]] = [
         ("id", t.Optional[str], None),  # noqa: UP045 (defstruct takes runtime types)
-        ("created", t.Optional[int], None),  # noqa: UP045
+        ("created", t.Optional[int], created),  # noqa: UP045
         ("object", t.Optional[str], None),  # noqa: UP045
     ]
     if parent_key := getattr(stream_class, "parent_key", None):
         fields.append((parent_key, t.Union[str, None, msgspec.UnsetType], UNSET))  # noqa: UP007
-    if stream_class.unsettled:
+    if stream_class.unsettled and stream_class.unsettled[0] != parent_key:
         fields.append((stream_class.unsettled[0], t.Any, None))
     fields += [(name, t.Optional[EmbeddedList], None) for name in nested]  # noqa: UP045
     return msgspec.defstruct(f"{stream_class.__name__}Head", fields, kw_only=True)

@@ -106,8 +106,12 @@ class StreamSync:
         self.state = stream.get_context_state(context)
         self.children = [t.cast("StripeChildStream", c) for c in stream.child_streams if c.selected]
         self.write_self = stream.selected
-        self.head = shapes.head_type(type(stream), tuple(c.embedded_field for c in self.children))
+        embedded = tuple(c.embedded_field for c in self.children if c.embedded_field)
+        self.head = shapes.head_type(type(stream), embedded)
         self.child_heads = {c.name: shapes.head_type(type(c)) for c in self.children}
+        # Nested streams with events of their own (a customer's payment methods).
+        self.child_events = {c.object_name: c for c in self.children if c.event_types}
+        self.unsettled_since: int | None = None
         self.mode = ""
         self.version: int | None = None
         self.outstanding = 0
@@ -136,8 +140,8 @@ class StreamSync:
             tasks = self._read_in_full(now)
         elif not self.run.capture_changes or not (stream.event_types or stream.unsettled):
             tasks = self._read_range(bookmark, now)
-        elif stream.unsettled:
-            tasks = self._read_range(min(bookmark, state.get("unsettled_since") or bookmark), now)
+        elif not stream.event_types:
+            tasks = self._read_range(self._unsettled_from(bookmark), now)
         elif not self.account.events_readable:
             self.run.report.events_unusable(
                 f"the API key lacks {EVENT_READ}, so updates and deletions can only be found "
@@ -150,7 +154,7 @@ class StreamSync:
             )
             tasks = self._read_in_full(now)
         else:
-            tasks = self._read_events(bookmark - CLOCK_SKEW)
+            tasks = self._read_events(bookmark - CLOCK_SKEW, now)
         if not tasks:
             self._maybe_finish()
         return tasks
@@ -176,12 +180,25 @@ class StreamSync:
         done = [(a, b) for a, b in backfill["done"]]
         return [self._window(Chain(a, b)) for a, b in windows.gaps((lo, hi), done)]
 
-    def _read_events(self, since: int) -> list[Task]:
+    def _read_events(self, since: int, now: int) -> list[Task]:
         self.mode = "events"
         self.version = self.state.get("table_version")
         params: list[tuple[str, t.Any]] = [("limit", client.PAGE_SIZE), ("created[gte]", since)]
-        params += [("types[]", name) for name in self.stream.event_types]
-        return [self._events_page_task(params)]
+        for stream in (self.stream, *self.child_events.values()):
+            params += [("types[]", name) for name in stream.event_types]
+        tasks = [self._events_page_task(params)]
+        # What events do not announce is listed: objects created (Checkout Sessions), or
+        # changed while unsettled (invoice items not yet invoiced).
+        if self.stream.created_unannounced:
+            tasks.append(self._window(Chain(since, now)))
+        if self.stream.unsettled:
+            tasks.append(self._window(Chain(self._unsettled_from(since), now)))
+        return tasks
+
+    def _unsettled_from(self, bookmark: int) -> int:
+        """Where a re-list starts: the oldest object that could still change silently."""
+        oldest = self.state.get("unsettled_since")
+        return bookmark if oldest is None else min(bookmark, oldest)
 
     # -- tasks and their bookkeeping -----------------------------------------------------
 
@@ -279,6 +296,11 @@ class StreamSync:
         written = []
         for item in page:
             created, object_id = item.head.created, item.head.id
+            if self.mode == "events":
+                # Listed beside the events (what they do not announce): each object once.
+                if object_id in self.seen:
+                    continue
+                self.seen.add(object_id)
             if created != chain.low:
                 # What is known written at this second: at the window's top, what was
                 # written before the window began.
@@ -352,15 +374,16 @@ class StreamSync:
 
     def _settle(self, chain: Chain | None) -> None:
         """Pages whose nested lists are all written (in order) join the state's done ranges."""
-        if chain is None or self.mode != "list":
+        if chain is None:
             return
-        backfill = self.state["backfill"]
-        done = [(a, b) for a, b in backfill["done"]]
-        changed = False
+        covered = []
         while chain.pages and chain.pages[0].waiting == 0 and not chain.pages[0].failed:
-            done = windows.merge(done, chain.pages.popleft().cover)
-            changed = True
-        if changed:
+            covered.append(chain.pages.popleft().cover)
+        if covered and self.mode == "list":  # events mode keeps no progress: it is re-read
+            backfill = self.state["backfill"]
+            done = [(a, b) for a, b in backfill["done"]]
+            for cover in covered:
+                done = windows.merge(done, cover)
             backfill["done"] = [list(w) for w in done]
             self.run.state_changed()
 
@@ -388,7 +411,7 @@ class StreamSync:
                 self.run.output.activate_version(child, version)
         if self.stream.unsettled:
             self.state["unsettled_since"] = backfill.get("unsettled_since")
-        self.state["replication_key"] = "created"
+        self.state["replication_key"] = self.stream.replication_key
         self.state["replication_key_value"] = hi
         if backfill.get("version"):
             self.state["table_version"] = backfill["version"]
@@ -402,6 +425,10 @@ class StreamSync:
         nested: list[tuple[StripeChildStream, list[Raw | bytes]]] = []
         for child in self.children:
             rows: list[Raw | bytes] = []
+            if child.embedded_field is None:
+                if self.mode == "list":  # in events mode, its own events tell its changes
+                    tasks += self._listed_apart(child, items, mark)
+                continue
             for item in items:
                 embedded: shapes.EmbeddedList | None = getattr(item.head, child.embedded_field)
                 if embedded is None:
@@ -417,7 +444,7 @@ class StreamSync:
                     if task is not None:
                         tasks.append(task)
             nested.append((child, rows))
-        if self.stream.unsettled and self.mode == "list":
+        if self.stream.unsettled:
             self._note_unsettled(items)
         if self.write_self:
             self._write(self.stream, [item.raw for item in items])
@@ -441,13 +468,28 @@ class StreamSync:
         self.run.output.records(stream, rows, account=self.account.id, version=self.version)
 
     def _note_unsettled(self, items: list[Item]) -> None:
-        field_name, value = t.cast("tuple[str, str]", self.stream.unsettled)
-        backfill = self.state["backfill"]
+        field_name, value = t.cast("tuple[str, str | None]", self.stream.unsettled)
         for item in items:
-            if getattr(item.head, field_name) == value:
-                oldest = backfill.get("unsettled_since")
-                if oldest is None or item.head.created < oldest:
-                    backfill["unsettled_since"] = item.head.created
+            created = item.head.created
+            if getattr(item.head, field_name) != value or created is None:
+                continue
+            if self.unsettled_since is None or created < self.unsettled_since:
+                self.unsettled_since = created
+        if self.mode == "list" and self.unsettled_since is not None:
+            backfill = self.state["backfill"]  # kept with the progress, for a resumed read
+            oldest = backfill.get("unsettled_since")
+            backfill["unsettled_since"] = min(oldest or self.unsettled_since, self.unsettled_since)
+
+    def _listed_apart(
+        self, child: StripeChildStream, items: list[Item], mark: PageMark
+    ) -> list[Task]:
+        """A list Stripe keeps apart from its parent: listed for each parent, from its start."""
+        tasks = []
+        for item in items:
+            task = self._nested(child, item.head.id, None, set(), mark)
+            if task is not None:
+                tasks.append(task)
+        return tasks
 
     def _nested(
         self,
@@ -462,7 +504,7 @@ class StreamSync:
             return None
         mark.waiting += 1
         self.nested_reads += 1
-        read = NestedRead(child, parent_id, url or child.path.format(id=parent_id), written, mark)
+        read = NestedRead(child, parent_id, url or child.nested_url(parent_id), written, mark)
         return self._nested_task(read, after=None)
 
     def _nested_task(self, read: NestedRead, after: str | None) -> Task:
@@ -547,6 +589,9 @@ class StreamSync:
         for event in body.data:
             item = shapes.items(self.head, [event.data.object])[0]
             object_id = item.head.id
+            if item.head.object in self.child_events and isinstance(object_id, str):
+                tasks += self._child_event(self.child_events[item.head.object], event)
+                continue
             if item.head.object != self.stream.object_name:
                 continue
             if not isinstance(object_id, str):
@@ -571,6 +616,17 @@ class StreamSync:
             tasks.append(self._events_page_task(after))
         return tasks
 
+    def _child_event(self, child: StripeChildStream, event: shapes.Event) -> list[Task]:
+        """A nested object's own event: written as it is now, like a top-level object's."""
+        entry = shapes.items(self.child_heads[child.name], [event.data.object])[0]
+        if entry.head.id in self.seen:
+            return []
+        self.seen.add(entry.head.id)
+        if event.api_version != API_VERSION:
+            return [self._fetch_task(entry.head.id, child)]
+        self._write(child, [entry.raw])
+        return []
+
     def _events_error(self, exc: Exception) -> list[Task]:
         if not isinstance(exc, PermissionDeniedError):
             raise exc
@@ -586,6 +642,8 @@ class StreamSync:
         """Nested items an event shows its parent had (at the event, or before its change)."""
         before = shapes.items(self.head, [previous])[0].head if previous != shapes.NULL else None
         for child in self.children:
+            if child.embedded_field is None:
+                continue
             seen = self.items_seen[child.name].setdefault(object_id, set())
             for head in (item.head, before):
                 embedded = getattr(head, child.embedded_field, None) if head else None
@@ -593,20 +651,35 @@ class StreamSync:
                     entries = shapes.items(self.child_heads[child.name], embedded.data)
                     seen.update(e.head.id for e in entries if e.head.id)
 
-    def _fetch_task(self, object_id: str) -> Task:
+    def _fetch_task(self, object_id: str, child: StripeChildStream | None = None) -> Task:
+        stream = child or self.stream
+
+        def fetched(raw: Raw) -> list[Task]:
+            if child is not None:
+                self._write(child, [raw])
+                return []
+            return self._write_parents(shapes.items(self.head, [raw]), PageMark((0, -1)))
+
         return self._task(
-            f"{self.stream.path}/{object_id}",
+            stream.object_url(object_id),
             [],
-            self.stream.retrieve_endpoint,
-            lambda raw: self._write_parents(shapes.items(self.head, [raw]), PageMark((0, -1))),
-            partial(self._fetch_error, object_id),
+            stream.retrieve_endpoint,
+            fetched,
+            partial(self._fetch_error, object_id, child),
             shape=Raw,
+            permission=stream.permission,
         )
 
-    def _fetch_error(self, object_id: str, exc: Exception) -> list[Task]:
+    def _fetch_error(
+        self, object_id: str, child: StripeChildStream | None, exc: Exception
+    ) -> list[Task]:
         if not isinstance(exc, NotFoundError):
             raise exc
-        self._write_deleted(None, object_id, self.account.now)
+        if child is None:
+            self._write_deleted(None, object_id, self.account.now)
+        else:
+            deleted = {"id": object_id, DELETED_AT: _iso(self.account.now)}
+            self._write(child, [shapes.encode(deleted)])
         return []
 
     def _write_deleted(self, item: Item | None, object_id: str, when: int) -> None:
@@ -614,6 +687,8 @@ class StreamSync:
         at = _iso(when)
         self.gone_parents.add(object_id)
         for child in self.children:
+            if child.embedded_field is None:
+                continue  # its own events tell what became of it
             embedded = getattr(item.head, child.embedded_field) if item else None
             entries = shapes.items(self.child_heads[child.name], embedded.data if embedded else ())
             rows = [
@@ -640,7 +715,9 @@ class StreamSync:
                     for item_id in sorted(seen - now)
                 ]
             self._write(child, rows)
-        self.state["replication_key"] = "created"
+        if self.stream.unsettled:
+            self.state["unsettled_since"] = self.unsettled_since
+        self.state["replication_key"] = self.stream.replication_key
         self.state["replication_key_value"] = self.account.now
         self.run.state_changed()
 

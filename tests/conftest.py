@@ -113,9 +113,13 @@ def sync(
     config: dict[str, t.Any],
     state: dict[str, t.Any] | None = None,
     catalog: dict[str, t.Any] | None = None,
+    select: t.Collection[str] | None = None,
 ) -> SyncResult:
-    """Run a sync in this process and parse its Singer output."""
+    """Run a sync in this process and parse its Singer output (of the ``select``ed streams)."""
     tap = TapStripeReadonly(config=config, state=state, catalog=catalog, validate_config=True)
+    for stream in tap.streams.values():
+        if select is not None:
+            stream.selected = stream.name in select
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # the tap writes bytes to .buffer
     with contextlib.redirect_stdout(out):
         tap.sync_all()

@@ -22,7 +22,8 @@ from tests.conftest import SyncResult, error_lines, run_cli, sync, tap_config
 from tests.misbehaving_proxy import MisbehavingProxy
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
 
-STREAMS = [s.name for s in STREAM_TYPES]
+# What a sync writes unless told otherwise (payment_methods costs a request per customer).
+STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
 
 
 @pytest.fixture
@@ -240,7 +241,11 @@ def test_nested_list_is_read_from_its_start_skipping_what_was_sent(own_sandbox, 
     asked = _record_requests(monkeypatch)
     result = sync(tap_config(own_sandbox))
     long_ones = [i for i in own_sandbox.objects("invoices") if i["lines"]["has_more"]]
-    line_requests = [(path, dict(params)) for path, params in asked if path.endswith("/lines")]
+    line_requests = [
+        (path, dict(params))
+        for path, params in asked
+        if path.startswith("/v1/invoices/") and path.endswith("/lines")
+    ]
     assert len(line_requests) == len(long_ones), "one request per long invoice, as before"
     assert all("starting_after" not in params for _, params in line_requests)
     records = result.records("invoice_line_items")
@@ -252,14 +257,14 @@ def test_a_nested_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, m
     monkeypatch.setattr("tap_stripe_readonly.client.PAGE_SIZE", 5)
     _vanish_cursors(monkeypatch, lambda path: path.endswith("/lines"))
     with pytest.raises(BadAnswerError, match="kept changing while they were listed"):
-        sync(tap_config(own_sandbox))
+        sync(tap_config(own_sandbox), select=["invoices", "invoice_line_items"])
 
 
 def test_a_list_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, monkeypatch):
     monkeypatch.setattr("tap_stripe_readonly.client.PAGE_SIZE", 5)
     _vanish_cursors(monkeypatch, lambda path: path == "/v1/customers")
     with pytest.raises(BadAnswerError, match=r"Listing 'customers' lost its place"):
-        sync(tap_config(own_sandbox))
+        sync(tap_config(own_sandbox), select=["customers"])
     assert stream_sync.MAX_WINDOW_RESTARTS < 10
 
 

@@ -13,8 +13,19 @@ from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
 _SANDBOX = StripeSandbox(scale=0.02, seed=11)
 _SANDBOX.start()
 atexit.register(_SANDBOX.stop)
+CONFIG = {"api_key": DEMO_API_KEY, "api_url": _SANDBOX.url}
+
+
+def _catalog_selecting_every_stream() -> dict:
+    """The discovered catalog with payment_methods (off by default) selected too."""
+    catalog = TapStripeReadonly(config=CONFIG, validate_config=True).catalog_dict
+    for entry in catalog["streams"]:
+        for meta in entry["metadata"]:
+            if meta["breadcrumb"] == []:
+                meta["metadata"]["selected"] = True
+    return catalog
+
 
 TestTapStripeReadonly = get_tap_test_class(
-    tap_class=TapStripeReadonly,
-    config={"api_key": DEMO_API_KEY, "api_url": _SANDBOX.url},
+    tap_class=TapStripeReadonly, config=CONFIG, catalog=_catalog_selecting_every_stream()
 )

@@ -29,6 +29,7 @@ from tap_stripe_readonly.transport import ReadOnlyPoolManager, WriteAttemptError
 from tests.conftest import SyncResult, run_cli, sync, tap_config
 
 SECRET = "Zq9XK7redactionCanary0000Qx7W"  # last four: unlikely anywhere else
+STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
 
 
 def test_the_pool_refuses_anything_but_get(shared_sandbox):
@@ -61,11 +62,11 @@ def test_missing_permission_skips_only_that_stream(own_sandbox, tmp_path, form):
     result = run_cli([], tap_config(own_sandbox, api_key=key), tmp_path)
     assert result.returncode == 0, result.stderr
     synced = {m["stream"] for m in SyncResult.parse(result.stdout).of_type("RECORD")}
-    assert synced == {s.name for s in STREAM_TYPES} - {"prices"}
+    assert synced == set(STREAMS) - {"prices", "plans"}
     warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
     assert len(warnings) == 1, "one tidy summary, not a warning per stream"
     assert "Some streams were not synced" in result.stderr
-    assert 'prices: grant Read on "Prices" (plan_read)' in result.stderr
+    assert 'prices, plans: grant Read on "Prices" (plan_read)' in result.stderr
     assert "ERROR" not in result.stderr
 
 
@@ -93,13 +94,15 @@ def test_permission_lost_mid_stream_keeps_what_was_read(own_sandbox, monkeypatch
         return get(self, path, params, **kwargs)
 
     monkeypatch.setattr(transport.StripeTransport, "get", lose_permission_after_three_pages)
-    first = sync(tap_config(own_sandbox, api_key=key))
+    first = sync(tap_config(own_sandbox, api_key=key), select=["customers"])
     assert 0 < len(first.ids("customers")) < len(own_sandbox.ids("customers"))
     bookmark = first.states[-1]["bookmarks"]["customers"]
     assert "replication_key_value" not in bookmark and bookmark["backfill"]["done"]
 
     own_sandbox.add_key(key)
-    resumed = sync(tap_config(own_sandbox, api_key=key), state=first.states[-1])
+    resumed = sync(
+        tap_config(own_sandbox, api_key=key), state=first.states[-1], select=["customers"]
+    )
     assert first.ids("customers") | resumed.ids("customers") == own_sandbox.ids("customers")
     assert resumed.states[-1]["bookmarks"]["customers"]["replication_key_value"]
 
@@ -145,8 +148,8 @@ def test_rate_limits_and_faults_are_retried(own_sandbox, fast_retries):
     assert stats["status"].get(500, 0) > 0 and stats["dropped"] > 0
     own_sandbox.set_faults(fault_rate=0.0)
     own_sandbox.set_rate_limits(global_rps=None, endpoint_rps=None)
-    for stream in STREAM_TYPES:
-        assert result.ids(stream.name) == own_sandbox.ids(stream.name), stream.name
+    for stream in STREAMS:
+        assert result.ids(stream) == own_sandbox.ids(stream), stream
 
 
 def _response(status: int, headers: dict[str, str] | None = None, body: object = None):

@@ -14,7 +14,8 @@ from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, sync, tap_config
 from tests.stripe_sandbox import DEMO_ACCOUNT_ID, StripeSandbox
 
-STREAMS = [s.name for s in STREAM_TYPES]
+# What a sync writes unless told otherwise (payment_methods costs a request per customer).
+STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
 CHILDREN = {"invoice_line_items": "invoice", "subscription_items": "subscription"}
 
 
@@ -58,6 +59,7 @@ def test_nested_lists_are_requested_only_for_parents_with_more(sandbox, full_syn
     for parent, field, endpoint in [
         ("invoices", "lines", "GET /v1/invoices/{id}/lines"),
         ("subscriptions", "items", "GET /v1/subscription_items"),
+        ("credit_notes", "lines", "GET /v1/credit_notes/{id}/lines"),
     ]:
         embedded = [p[field] for p in sandbox.objects(parent)]
         expected = sum(
@@ -142,8 +144,9 @@ def test_start_date_limits_created(shared_sandbox):
 def test_same_second_bursts_page_to_their_end(own_sandbox, monkeypatch):
     """Pages that end inside a second of hundreds of objects: none lost, none twice."""
     monkeypatch.setattr(client, "PAGE_SIZE", 7)
-    result = sync(tap_config(own_sandbox, max_requests_in_flight=8))
-    for stream in ("customers", "invoices", "charges", "balance_transactions"):
+    streams = ("customers", "invoices", "charges", "balance_transactions")
+    result = sync(tap_config(own_sandbox, max_requests_in_flight=8), select=streams)
+    for stream in streams:
         records = result.records(stream)
         seconds = [r["created"] for r in records]
         assert max(seconds.count(s) for s in set(seconds)) > 10 * client.PAGE_SIZE
@@ -152,7 +155,7 @@ def test_same_second_bursts_page_to_their_end(own_sandbox, monkeypatch):
         ), stream
 
 
-@pytest.mark.parametrize("cut_at", [2, 5, 9, 14])
+@pytest.mark.parametrize("cut_at", [2, 6, 13])
 def test_a_first_sync_cut_anywhere_resumes_exactly(own_sandbox, monkeypatch, cut_at):
     monkeypatch.setattr(client, "PAGE_SIZE", 20)
     run = sync(tap_config(own_sandbox, max_requests_in_flight=4))
@@ -181,7 +184,7 @@ def test_vanished_cursor_lists_again_from_the_last_second_written(own_sandbox, m
         return get(self, path, params, **kwargs)
 
     monkeypatch.setattr(transport.StripeTransport, "get", delete_the_cursor_once)
-    result = sync(tap_config(own_sandbox, max_requests_in_flight=1))
+    result = sync(tap_config(own_sandbox, max_requests_in_flight=1), select=["customers"])
     assert deleted
     assert own_sandbox.stats["status"].get(400, 0) == 1
     records = result.records("customers")

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 MELTANO = Path(sys.executable).with_name("meltano")
-STREAMS = [s.name for s in STREAM_TYPES]
+# What a sync writes unless told otherwise (payment_methods costs a request per customer).
+STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 

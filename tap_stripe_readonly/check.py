@@ -1,0 +1,184 @@
+"""The connection check (``--test``): what the key may read, before the first sync.
+
+One small request per stream (``limit=1``; a nested stream lists the items of its parent's
+first object), all at once, then a table: each stream, readable or the permission to grant
+(as the Dashboard names it and as the API does). Then the key's mode, the account and its
+default currency, from ``/v1/account`` or, if the key may not read it, ``/v1/balance``.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from tap_stripe_readonly.client import StripeChildStream, StripeStream
+from tap_stripe_readonly.engine import Engine, Task
+from tap_stripe_readonly.errors import AccountAccessError, PermissionDeniedError, StopSyncError
+from tap_stripe_readonly.report import grant
+from tap_stripe_readonly.shapes import ListPage, Raw, to_dict
+
+if t.TYPE_CHECKING:
+    from tap_stripe_readonly.permissions import Permission
+    from tap_stripe_readonly.transport import StripeTransport
+
+
+@dataclass
+class Access:
+    readable: bool | None = None  # None: could not be tried
+    permission: Permission | None = None
+    note: str = ""
+
+
+@dataclass
+class AccountCheck:
+    account: str | None
+    access: dict[str, Access] = field(default_factory=dict)
+    account_id: str | None = None
+    currency: str | None = None
+    currency_from: str = ""
+    unreadable: str | None = None  # why the account itself could not be read
+
+
+def check(
+    transport: StripeTransport, streams: list[StripeStream], accounts: list[str | None]
+) -> list[AccountCheck]:
+    """Try every stream of every account; raises StopSyncError for a key Stripe rejects."""
+    engine = Engine(transport)
+    checks = [AccountCheck(account) for account in accounts]
+    engine.run([task for c in checks for task in _tasks(c, streams)], lambda: None)
+    return checks
+
+
+def _tasks(check: AccountCheck, streams: list[StripeStream]) -> list[Task]:
+    tasks = [_stream_task(check, s) for s in streams if not isinstance(s, StripeChildStream)]
+    return [*tasks, _account_task(check)]
+
+
+def _stream_task(
+    check: AccountCheck, stream: StripeStream, path: str | None = None, params: t.Any = None
+) -> Task:
+    access = check.access.setdefault(stream.name, Access())
+
+    def readable(page: ListPage) -> list[Task]:
+        access.readable = True
+        first = to_dict(page.data[0]).get("id") if page.data else None
+        tasks = []
+        for child in _children(stream):
+            if first is None:
+                check.access[child.name] = Access(note=f"not tried: no {stream.name} to list")
+            else:
+                url = urlsplit(child.nested_url(first))
+                params = [*parse_qsl(url.query), ("limit", 1)]
+                tasks.append(_stream_task(check, child, url.path, params))
+        return tasks
+
+    def denied(exc: Exception) -> list[Task]:
+        if isinstance(exc, PermissionDeniedError):
+            access.readable, access.permission = False, exc.permission
+            for child in _children(stream):
+                check.access[child.name] = Access(False, exc.permission)
+            return []
+        if isinstance(exc, AccountAccessError):
+            check.unreadable = str(exc)
+            return []
+        raise exc
+
+    return Task(
+        path or stream.path,
+        params if params is not None else [("limit", 1), *stream.params.items()],
+        stream.path,
+        on_body=readable,
+        on_error=denied,
+        account=check.account,
+        permission=stream.permission,
+    )
+
+
+def _account_task(check: AccountCheck) -> Task:
+    def account(raw: Raw) -> list[Task]:
+        body = to_dict(raw)
+        check.account_id = body.get("id")
+        check.currency, check.currency_from = body.get("default_currency"), ""
+        return []
+
+    def balance(raw: Raw) -> list[Task]:
+        currencies = sorted({b.get("currency") for b in to_dict(raw).get("available") or ()})
+        if currencies:
+            check.currency = ", ".join(str(c) for c in currencies)
+            check.currency_from = " (from the balance: the key may not read the account)"
+        return []
+
+    def no_account(exc: Exception) -> list[Task]:
+        if isinstance(exc, PermissionDeniedError):
+            return [_raw_task(check, "/v1/balance", balance, lambda e: [])]
+        if isinstance(exc, AccountAccessError):
+            check.unreadable = str(exc)
+            return []
+        raise exc
+
+    return _raw_task(check, "/v1/account", account, no_account)
+
+
+def _raw_task(
+    check: AccountCheck,
+    path: str,
+    on_body: t.Callable[[Raw], list[Task]],
+    on_error: t.Callable[[Exception], list[Task]],
+) -> Task:
+    def tolerant(exc: Exception) -> list[Task]:
+        if isinstance(exc, PermissionDeniedError):
+            return on_error(exc)
+        if isinstance(exc, AccountAccessError):
+            check.unreadable = str(exc)
+            return []
+        raise exc
+
+    return Task(
+        path, [], path, on_body=on_body, on_error=tolerant, account=check.account, shape=Raw
+    )
+
+
+def _children(stream: StripeStream) -> list[StripeChildStream]:
+    return [t.cast("StripeChildStream", c) for c in stream.child_streams]
+
+
+def report(checks: list[AccountCheck], key: str, streams: list[StripeStream]) -> tuple[str, int]:
+    """The table a person reads, and how many streams of all accounts are readable."""
+    width = max(len(s.name) for s in streams) + 2
+    lines: list[str] = []
+    readable_total = 0
+    for check in checks:
+        if check.unreadable:
+            lines += [check.unreadable, ""]
+            continue
+        lines.append(f"{'stream':<{width}}access")
+        for stream in streams:
+            access = check.access.get(stream.name, Access())
+            if access.readable:
+                readable_total += 1
+                status = "readable"
+            elif access.readable is False:
+                status = f"missing: grant {grant(access.permission)}"
+            else:
+                status = access.note or "not tried"
+            lines.append(f"{stream.name:<{width}}{status}")
+        readable = sum(1 for s in streams if check.access.get(s.name, Access()).readable)
+        lines += [
+            "",
+            f"{readable} of {len(streams)} streams readable.",
+            f"Key mode:          {'test' if '_test_' in key else 'live'}",
+            f"Account:           {check.account_id or check.account or 'unknown'}",
+            f"Default currency:  {check.currency or 'unknown'}{check.currency_from}",
+            "",
+        ]
+    return "\n".join(lines), readable_total
+
+
+def stop_unless_readable(readable: int) -> None:
+    if not readable:
+        msg = (
+            "The API key may read none of the streams: grant it Read permissions "
+            "(Dashboard > Developers > API keys > edit the key), as the table above says."
+        )
+        raise StopSyncError(msg)

@@ -1,0 +1,51 @@
+"""Money moving: balance transactions, payouts, and Connect's transfers and fees."""
+
+from __future__ import annotations
+
+from tap_stripe_readonly.client import StripeStream
+from tap_stripe_readonly.permissions import (
+    APPLICATION_FEE_READ,
+    BALANCE_READ,
+    PAYOUT_READ,
+    TRANSFER_READ,
+)
+
+
+class BalanceTransactionsStream(StripeStream):
+    name = "balance_transactions"
+    path = "/v1/balance_transactions"
+    stripe_class = "BalanceTransaction"
+    object_name = "balance_transaction"
+    permission = BALANCE_READ
+    # No events: a transaction only ever changes from pending to available, silently.
+    unsettled = ("status", "pending")
+
+
+class PayoutsStream(StripeStream):
+    name = "payouts"
+    path = "/v1/payouts"
+    stripe_class = "Payout"
+    object_name = "payout"
+    permission = PAYOUT_READ
+    event_types = (
+        "payout.created", "payout.updated", "payout.paid", "payout.failed", "payout.canceled",
+        "payout.reconciliation_completed",
+    )  # fmt: skip
+
+
+class TransfersStream(StripeStream):
+    name = "transfers"
+    path = "/v1/transfers"
+    stripe_class = "Transfer"
+    object_name = "transfer"
+    permission = TRANSFER_READ
+    event_types = ("transfer.created", "transfer.updated", "transfer.reversed")
+
+
+class ApplicationFeesStream(StripeStream):
+    name = "application_fees"
+    path = "/v1/application_fees"
+    stripe_class = "ApplicationFee"
+    object_name = "application_fee"
+    permission = APPLICATION_FEE_READ
+    event_types = ("application_fee.created", "application_fee.refunded")

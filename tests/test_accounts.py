@@ -1,0 +1,94 @@
+"""Several accounts in one run (Connect platforms, agencies): each read with its own
+Stripe-Account, each record tagged with its account, state kept per account."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from tap_stripe_readonly.streams import STREAM_TYPES
+from tests.conftest import SyncResult, error_lines, run_cli, sync, tap_config
+from tests.stripe_sandbox import StripeSandbox
+
+# What a sync writes unless told otherwise (payment_methods costs a request per customer).
+STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
+UNKNOWN = "acct_1NoSuchAccount00"
+
+
+@pytest.fixture(scope="module")
+def platform() -> t.Iterator[StripeSandbox]:
+    with StripeSandbox(scale=0.02, seed=21, connected_accounts=2) as sb:
+        sb.advance(3600)
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def both(platform) -> tuple[list[str], SyncResult, dict]:
+    accounts = platform.accounts  # the platform's own (Connect's transfers, fees) and two more
+    platform.reset_stats()
+    return accounts, sync(tap_config(platform, account_ids=accounts)), platform.stats
+
+
+def by_account(result: SyncResult, stream: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for record in result.records(stream):
+        out.setdefault(record["stripe_account"], set()).add(record["id"])
+    return out
+
+
+@pytest.mark.parametrize("stream", STREAMS)
+def test_every_record_is_tagged_with_the_account_it_came_from(platform, both, stream):
+    accounts, result, _ = both
+    tagged = by_account(result, stream)
+    having = [a for a in accounts if platform.ids(stream, account=a)]  # no fees in some
+    assert having and set(tagged) == set(having)
+    for account in having:
+        assert tagged[account] == platform.ids(stream, account=account), account
+
+
+def test_each_account_is_read_with_its_own_header(both):
+    accounts, _, stats = both
+    assert stats["headers"]["Stripe-Account"] == set(accounts)
+    assert all(stats["accounts"][a] > 0 for a in accounts)
+
+
+def test_the_account_is_part_of_every_primary_key(both):
+    _, result, _ = both
+    for schema in result.of_type("SCHEMA"):
+        assert schema["key_properties"][0] == "stripe_account"
+        assert "stripe_account" in schema["schema"]["properties"]
+    assert not result.of_type("ACTIVATE_VERSION"), "one account's version would retire others'"
+
+
+def test_state_is_kept_per_account(both):
+    accounts, result, _ = both
+    bookmarks = result.states[-1]["bookmarks"]
+    for stream in ("customers", "invoices", "balance_transactions"):
+        partitions = bookmarks[stream]["partitions"]
+        assert {p["context"]["stripe_account"] for p in partitions} == set(accounts)
+        assert all(p["replication_key_value"] for p in partitions)
+
+
+def test_an_incremental_run_reads_each_account_s_changes(platform, both):
+    accounts, first, _ = both
+    platform.advance(60)
+    changed = platform.objects("customers", account=accounts[1])[0]["id"]
+    platform.update("customers", changed, {"metadata": {"x": "1"}}, account=accounts[1])
+    second = sync(tap_config(platform, account_ids=accounts), state=first.states[-1])
+    assert by_account(second, "customers") == {accounts[1]: {changed}}
+
+
+def test_an_account_that_cannot_be_read_does_not_hold_the_others_back(platform, both, tmp_path):
+    accounts, _, _ = both
+    result = run_cli([], tap_config(platform, account_ids=[accounts[0], UNKNOWN]), tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = error_lines(result.stderr)
+    assert UNKNOWN in line and "the others were synced" in line
+    synced = SyncResult.parse(result.stdout)
+    assert by_account(synced, "customers") == {
+        accounts[0]: platform.ids("customers", account=accounts[0])
+    }
+    partitions = synced.states[-1]["bookmarks"]["customers"]["partitions"]
+    assert [p["context"]["stripe_account"] for p in partitions] == [accounts[0]]

@@ -1,0 +1,89 @@
+"""The stream declarations agree with Stripe's own types and events."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+import stripe
+
+from tap_stripe_readonly.client import StripeChildStream
+from tap_stripe_readonly.streams import STREAM_TYPES
+from tap_stripe_readonly.tap import TapStripeReadonly
+from tests.conftest import sync, tap_config
+
+STRIPE_EVENT_TYPES = set(
+    re.findall(
+        r'"([a-z_.]+)"',
+        re.search(r"type: Literal\[(.*?)\]", inspect.getsource(stripe.Event), re.S)[1],  # type: ignore[index]
+    )
+)
+IDS = [s.name for s in STREAM_TYPES]
+
+
+def stripe_class(dotted: str) -> type:
+    found = stripe
+    for part in dotted.split("."):
+        found = getattr(found, part)
+    return found  # type: ignore[return-value]
+
+
+def test_stripe_s_event_list_was_read():
+    assert len(STRIPE_EVENT_TYPES) > 250 and "invoice.paid" in STRIPE_EVENT_TYPES
+
+
+@pytest.mark.parametrize("stream", STREAM_TYPES, ids=IDS)
+def test_event_types_are_stripe_s_and_fit_one_request(stream):
+    assert set(stream.event_types) <= STRIPE_EVENT_TYPES
+    children = [c for c in STREAM_TYPES if getattr(c, "parent_stream_type", None) is stream]
+    read_together = [*stream.event_types, *(e for c in children for e in c.event_types)]
+    assert len(read_together) <= 20, "Stripe takes at most 20 types in one list of events"
+
+
+@pytest.mark.parametrize("stream", STREAM_TYPES, ids=IDS)
+def test_object_name_and_created_field_are_the_stripe_class_s(stream):
+    cls = stripe_class(stream.stripe_class)
+    assert stream.object_name == cls.OBJECT_NAME
+    if stream.replication_key:
+        assert stream.created_field in inspect.get_annotations(cls)
+        assert stream.replication_key == stream.created_field
+
+
+def test_every_stream_without_events_is_one_that_does_not_change_or_is_relisted():
+    quiet = {s.name for s in STREAM_TYPES if not s.event_types}
+    nested = {s.name for s in STREAM_TYPES if issubclass(s, StripeChildStream)}
+    assert quiet - nested == {"balance_transactions", "events"}
+
+
+def test_payment_methods_are_off_unless_selected(shared_sandbox):
+    tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
+    selected = {name for name, stream in tap.streams.items() if stream.selected}
+    assert selected == {s.name for s in STREAM_TYPES} - {"payment_methods"}
+    sync(tap_config(shared_sandbox))
+    assert not any("payment_methods" in e for e in shared_sandbox.stats["requests"])
+
+
+def test_payment_methods_are_listed_per_customer_when_selected(shared_sandbox):
+    result = sync(tap_config(shared_sandbox), select=["customers", "payment_methods"])
+    attached = {
+        pm["id"] for pm in shared_sandbox.objects("payment_methods") if pm["customer"] is not None
+    }
+    assert attached and result.ids("payment_methods") == attached
+    requests = shared_sandbox.stats["requests"]
+    assert requests["GET /v1/customers/{id}/payment_methods"] == len(
+        shared_sandbox.ids("customers")
+    )
+
+
+def test_nested_streams_name_their_parent(shared_sandbox):
+    result = sync(tap_config(shared_sandbox), select=["credit_notes", "credit_note_line_items"])
+    notes = {n["id"]: n for n in shared_sandbox.objects("credit_notes")}
+    long_notes = [n for n in notes.values() if n["lines"]["has_more"]]
+    assert long_notes, "the sandbox has no credit note past 10 lines: the test proves little"
+    lines: dict[str, set[str]] = {}
+    for record in result.records("credit_note_line_items"):
+        lines.setdefault(record["credit_note"], set()).add(record["id"])
+    for note in long_notes:
+        assert len(lines[note["id"]]) == note["lines"]["total_count"] > 10
+    assert result.ids("credit_note_line_items") == shared_sandbox.ids("credit_note_line_items")
