@@ -10,6 +10,9 @@
    max(requests / 100, busiest endpoint's requests / 25). Both must write the same ids.
 2. The record path: the sandbox at --cpu-scale with no latency and no limits; records per
    CPU-second of the tap's process alone (user + system time), and its peak RSS.
+3. Changes: after a full sync at --changes-scale, a day of business (updates, deletions,
+   cancellations, payments, new objects); the incremental run's requests and records next to
+   the full read's.
 
 The tap runs as a user runs it (`python -m tap_stripe_readonly --config ...`), in its own
 process; its stdout is read here and only counted (or its ids collected), so the reading
@@ -32,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.stripe_sandbox import DEMO_API_KEY  # noqa: E402
+from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox  # noqa: E402
 
 LATENCY_MS = 150
 GLOBAL_RPS = 100
@@ -166,16 +169,78 @@ def record_path(scale: float) -> None:
     )
 
 
+def changes(scale: float) -> None:
+    print(f"\n3. An incremental run after changes, next to a full read (scale {scale})", flush=True)
+    with StripeSandbox(scale=scale, seed=42) as sb, tempfile.TemporaryDirectory() as tmp:
+        sb.advance(3600)
+        full = _sync_in_subprocess(sb, Path(tmp), state=None)
+        sb.advance(60)
+        made = _a_day_of_business(sb)
+        incremental = _sync_in_subprocess(sb, Path(tmp), state=full.states[-1])
+        print(f"  changes made: {made}")
+        print(f"  {'run':<14}{'requests':>10}{'records':>10}")
+        for name, run in (("full read", full), ("incremental", incremental)):
+            print(f"  {name:<14}{run.requests:>10}{len(run.records):>10}")
+
+
+@dataclass
+class _Run:
+    requests: int
+    records: list[bytes]
+    states: list[dict]
+
+
+def _sync_in_subprocess(sb: StripeSandbox, tmp: Path, state: dict | None) -> _Run:
+    config = tmp / "config.json"
+    config.write_text(json.dumps({"api_key": DEMO_API_KEY, "api_url": sb.url}))
+    args = [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config)]
+    if state is not None:
+        (tmp / "state.json").write_text(json.dumps(state))
+        args += ["--state", str(tmp / "state.json")]
+    sb.reset_stats()
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, check=True).stdout.splitlines()
+    return _Run(
+        requests=sum(sb.stats["requests"].values()),
+        records=[line for line in out if line.startswith(b'{"type":"RECORD"')],
+        states=[json.loads(line)["value"] for line in out if line.startswith(b'{"type":"STATE"')],
+    )
+
+
+def _a_day_of_business(sb: StripeSandbox) -> str:
+    customers = sb.objects("customers")
+    for customer in customers[:100]:
+        sb.update("customers", customer["id"], {"metadata": {"segment": "enterprise"}})
+    for customer in customers[-5:]:
+        sb.delete("customers", customer["id"])
+    for product in sb.objects("products")[-3:]:
+        sb.delete("products", product["id"])
+    active = [s for s in sb.objects("subscriptions") if s["status"] == "active"]
+    for subscription in active[:10]:
+        sb.delete("subscriptions", subscription["id"])
+    unpaid = [i for i in sb.objects("invoices") if i["status"] == "open"]
+    for invoice in unpaid[:10]:
+        sb.pay_invoice(invoice["id"])
+    for _ in range(20):
+        sb.create("customers")
+    return (
+        "100 customers updated, 5 deleted, 3 products deleted, 10 subscriptions canceled, "
+        "10 open invoices paid (with their payments), 20 customers created"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=2.0, help="throughput run (>= 2)")
     parser.add_argument("--cpu-scale", type=float, default=10.0, help="record-path run")
-    parser.add_argument("--only", choices=("throughput", "record-path"))
+    parser.add_argument("--changes-scale", type=float, default=1.0, help="changes run")
+    parser.add_argument("--only", choices=("throughput", "record-path", "changes"))
     args = parser.parse_args()
-    if args.only != "record-path":
+    if args.only in (None, "throughput"):
         throughput(args.scale)
-    if args.only != "throughput":
+    if args.only in (None, "record-path"):
         record_path(args.cpu_scale)
+    if args.only in (None, "changes"):
+        changes(args.changes_scale)
 
 
 if __name__ == "__main__":

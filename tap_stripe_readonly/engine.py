@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import typing as t
 from collections import deque
 from dataclasses import dataclass, field
@@ -71,6 +72,12 @@ class Engine:
         self.max_per_endpoint = max(1, min(max_per_endpoint, self.max_in_flight))
         self._pending: dict[str, deque[Task]] = {}
         self._in_flight: dict[str, int] = {}
+        # Requests each endpoint has served, and still has to (waiting, out, or foreseen by
+        # the streams): the least far along is served first, so that endpoints progress
+        # together and the one with most to do (as many as Stripe lets it) starts soonest.
+        self._served: dict[str, int] = {}
+        self._work_left: dict[str, float] = {}
+        self._foreseen: dict[tuple[object, str], float] = {}
         self._outstanding = 0
         self._work: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
         self._done: queue.SimpleQueue[Task] = queue.SimpleQueue()
@@ -84,6 +91,13 @@ class Engine:
     def add(self, tasks: Iterable[Task]) -> None:
         for task in tasks:
             self._pending.setdefault(task.endpoint, deque()).append(task)
+            self._work_left[task.endpoint] = self._work_left.get(task.endpoint, 0.0) + 1.0
+
+    def foresee(self, source: object, endpoint: str, requests: float) -> None:
+        """``source`` expects to send ``requests`` more to ``endpoint`` (beyond its tasks)."""
+        before = self._foreseen.get((source, endpoint), 0.0)
+        self._foreseen[(source, endpoint)] = requests
+        self._work_left[endpoint] = self._work_left.get(endpoint, 0.0) + requests - before
 
     def run(self, tasks: Iterable[Task], after_each: Callable[[], None]) -> None:
         """Run ``tasks`` and every task their handlers return, until none is left.
@@ -96,12 +110,15 @@ class Engine:
         self._start_workers()
         try:
             while True:
-                self._dispatch()
-                if self._outstanding == 0:
+                wait = self._dispatch()
+                if self._outstanding == 0 and wait is None:
                     return
-                task = self._next_result()
+                task = self._next_result(wait)
+                if task is None:
+                    continue  # a token came due: dispatch again
                 self._outstanding -= 1
                 self._in_flight[task.endpoint] -= 1
+                self._work_left[task.endpoint] -= 1.0
                 result, task.result = task.result, None
                 if isinstance(result, Exception):
                     if task.on_error is None:
@@ -114,30 +131,54 @@ class Engine:
             for _ in self._threads:
                 self._work.put(None)
 
-    def _next_result(self) -> Task:
+    def _next_result(self, wait: float | None) -> Task | None:
+        """The next answered task, or None once ``wait`` seconds have passed without one."""
+        deadline = time.monotonic() + (wait if wait is not None else 3600)
         while True:
             if self._stop.is_set():
                 raise Stopped
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
             try:
-                return self._done.get(timeout=0.2)
+                return self._done.get(timeout=min(0.2, left))
             except queue.Empty:
                 continue
 
-    def _dispatch(self) -> None:
-        """Send pending tasks while slots are free, the endpoint with most waiting first."""
+    def _dispatch(self) -> float | None:
+        """Send what the rate limits allow now, the endpoint least far along first.
+
+        Returns how long until a token comes due for a waiting task (None: nothing waits).
+        """
+        limiter = self.transport.limiter
         while self._outstanding < self.max_in_flight:
-            ready = [
-                (len(waiting), endpoint)
+            ready = sorted(
+                (self._progress(endpoint), endpoint)
                 for endpoint, waiting in self._pending.items()
                 if waiting and self._in_flight.get(endpoint, 0) < self.max_per_endpoint
-            ]
+            )
             if not ready:
-                return
-            _, endpoint = max(ready)
-            task = self._pending[endpoint].popleft()
-            self._in_flight[endpoint] = self._in_flight.get(endpoint, 0) + 1
-            self._outstanding += 1
-            self._work.put(task)
+                return None
+            soonest = None
+            for _, endpoint in ready:
+                wait = limiter.try_acquire(endpoint)
+                if wait == 0.0:
+                    self._send(self._pending[endpoint].popleft())
+                    break
+                soonest = wait if soonest is None else min(soonest, wait)
+            else:
+                return max(soonest or 0.0, 0.001)
+        return None
+
+    def _progress(self, endpoint: str) -> float:
+        served = self._served.get(endpoint, 0)
+        return served / (served + max(self._work_left[endpoint], 1.0))
+
+    def _send(self, task: Task) -> None:
+        self._served[task.endpoint] = self._served.get(task.endpoint, 0) + 1
+        self._in_flight[task.endpoint] = self._in_flight.get(task.endpoint, 0) + 1
+        self._outstanding += 1
+        self._work.put(task)
 
     def _start_workers(self) -> None:
         while len(self._threads) < self.max_in_flight:
@@ -155,6 +196,7 @@ class Engine:
                     account=task.account,
                     permission=task.permission,
                     shape=task.shape,
+                    paced=True,
                 )
             except Exception as exc:  # handed to the calling thread, which decides
                 task.result = exc

@@ -32,16 +32,27 @@ class TokenBucket:
     def reserve(self) -> float:
         """Take a token; return how long the caller must wait before using it."""
         with self._lock:
-            now = time.monotonic()
-            elapsed = now - self._stamp
-            self._stamp = now
-            if self.rate < self.max_rate:
-                self.rate = min(
-                    self.max_rate, self.rate + self.max_rate * elapsed / RECOVERY_SECONDS
-                )
-            self._tokens = min(self._capacity, self._tokens + elapsed * self.rate)
+            self._refill()
             self._tokens -= 1.0
             return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    def wait(self) -> float:
+        """How long until a token is there (0: now); takes nothing."""
+        with self._lock:
+            self._refill()
+            return 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self.rate
+
+    def take(self) -> None:
+        with self._lock:
+            self._tokens -= 1.0
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        elapsed = now - self._stamp
+        self._stamp = now
+        if self.rate < self.max_rate:
+            self.rate = min(self.max_rate, self.rate + self.max_rate * elapsed / RECOVERY_SECONDS)
+        self._tokens = min(self._capacity, self._tokens + elapsed * self.rate)
 
     def slow_down(self) -> None:
         with self._lock:
@@ -65,8 +76,22 @@ class RateLimiter:
                 bucket = self._endpoints[name] = TokenBucket(self._per_endpoint)
             return bucket
 
+    def try_acquire(self, endpoint: str) -> float:
+        """Take a token of both buckets if both have one (0.0); else how long until they do.
+
+        The engine paces first attempts with this, from its own thread, so that a token goes
+        to the request it chooses (the endpoint with most work waiting) and requests in
+        flight are requests being answered, not requests waiting for their turn.
+        """
+        bucket = self.endpoint(endpoint)
+        wait = max(bucket.wait(), self.account.wait())
+        if wait == 0.0:
+            bucket.take()
+            self.account.take()
+        return wait
+
     def acquire(self, endpoint: str) -> None:
-        """Block until a request to ``endpoint`` fits both limits."""
+        """Block until a request to ``endpoint`` fits both limits (for retries)."""
         # The endpoint first: an account token taken while waiting for a busy endpoint
         # would be spent early, and the account's other endpoints would lose it.
         if wait := self.endpoint(endpoint).reserve():

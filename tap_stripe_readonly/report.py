@@ -75,7 +75,7 @@ class SyncReport:
         for (name, account), permission in self.skipped.items():
             label = f"{name} ({account})" if account else name
             by_grant.setdefault(grant(permission), []).append(label)
-        lines += [f"  {', '.join(names)}: grant {what}" for what, names in by_grant.items()]
+        lines += [f"  {', '.join(sorted(names))}: grant {what}" for what, names in by_grant.items()]
         for (name, account), (permission, parent) in self.nested.items():
             where = f" ({account})" if account else ""
             lines.append(

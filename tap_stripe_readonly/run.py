@@ -103,6 +103,14 @@ class Run:
             self.engine.run([self._probe(a) for a in self.accounts], self.write_state)
         finally:
             self.write_state()
+        written = ", ".join(f"{n} {s}" for s, n in self.output.records_written.items() if n)
+        self.tap.logger.info(
+            "Wrote %s records (%s) with %d requests, %d of them rate limited.",
+            sum(self.output.records_written.values()),
+            written or "none",
+            sum(self.transport.requests.values()),
+            self.transport.rate_limited,
+        )
 
     def state_changed(self) -> None:
         self._state_changed = True

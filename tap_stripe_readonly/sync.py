@@ -81,6 +81,7 @@ class Chain:
     cursor: str | None = None
     restarts: int = 0
     pages: deque[PageMark] = field(default_factory=deque)
+    left: float = 0.0  # pages expected after the next, at the density seen
 
 
 @dataclass(eq=False)
@@ -117,7 +118,9 @@ class StreamSync:
         self.outstanding = 0
         self.finished = False
         self.skipped = False
-        self.chains = 0
+        self.chains: set[Chain] = set()  # windows being read
+        self.pages_read = 0
+        self.nested_made: dict[str, int] = {c.name: 0 for c in self.children}
         self.nested_reads = 0
         self.held: list[Task] = []
         self.nested_denied: set[str] = set()
@@ -270,7 +273,7 @@ class StreamSync:
     # -- reading a range in windows ---------------------------------------------------
 
     def _window(self, chain: Chain) -> Task:
-        self.chains += 1
+        self.chains.add(chain)
         return self._window_task(chain)
 
     def _window_task(self, chain: Chain) -> Task:
@@ -320,33 +323,49 @@ class StreamSync:
         if has_more:
             tasks += self._go_on(chain, page, low)
         else:
-            self.chains -= 1
+            self.chains.discard(chain)
         self._settle(chain)
+        self._foresee()
         return tasks
+
+    def _foresee(self) -> None:
+        """Tell the engine how many requests the windows being read still hold, and the
+        nested lists their parents will bring (at the rate seen so far)."""
+        self.pages_read += 1
+        pages = sum(1 + c.left for c in self.chains)
+        engine = self.run.engine
+        engine.foresee(self, self.stream.path, pages)
+        for child in self.children:
+            per_page = self.nested_made[child.name] / self.pages_read
+            engine.foresee(self, child.path, pages * per_page)
 
     def _go_on(self, chain: Chain, page: list[Item], low: int) -> list[Task]:
         """The next page of a window, or the rest of it cut into windows read side by side."""
-        newest = page[0].head.created
+        size = client.PAGE_SIZE
         # Objects sharing the page's last second (an import, a billing run) say nothing
         # of the seconds before it, and a window starting there would list them again.
         at_low = sum(1 for item in page if item.head.created == low)
-        left = windows.pages_left(chain.lo, low, newest, len(page) - at_low, client.PAGE_SIZE)
+        per_second = windows.density(page[0].head.created, low, len(page) - at_low)
+        left = windows.pages_in(chain.lo, low, per_second, size)
         parts = min(
             windows.MAX_PARTS,
-            WANT_CHAINS - self.chains + 1,
+            WANT_CHAINS - len(self.chains) + 1,
             math.ceil(left / windows.TARGET_PAGES),
         )
-        burst = at_low > client.PAGE_SIZE // 4
-        if burst or left <= windows.SPLIT_MIN_PAGES or parts < 2:
+        if at_low > size // 4 or left <= windows.SPLIT_MIN_PAGES or parts < 2:
+            chain.left = max(0.0, left - 1)
             return self._hold_if_busy([self._window_task(chain)])
-        self.chains -= 1
+        self.chains.discard(chain)
         # The newest part starts at `low` again, skipping what was written of that second:
         # a cursor is never carried into another window.
         new = [
-            Chain(a, b, skip=set(chain.at_low) if b == low else set())
-            for a, b in windows.split(
-                chain.lo, low, newest, len(page) - at_low, parts, client.PAGE_SIZE
+            Chain(
+                a,
+                b,
+                skip=set(chain.at_low) if b == low else set(),
+                left=windows.pages_in(a, b, per_second, size),
             )
+            for a, b in windows.split(chain.lo, low, per_second, parts, size)
         ]
         return self._hold_if_busy([self._window(c) for c in new])
 
@@ -504,6 +523,7 @@ class StreamSync:
             return None
         mark.waiting += 1
         self.nested_reads += 1
+        self.nested_made[child.name] += 1
         read = NestedRead(child, parent_id, url or child.nested_url(parent_id), written, mark)
         return self._nested_task(read, after=None)
 

@@ -122,17 +122,21 @@ class StripeTransport:
         account: str | None = None,
         permission: Permission | None = None,
         shape: type[t.Any] = ListPage,
+        paced: bool = False,
     ) -> t.Any:
         """GET ``path``; return its body decoded as ``shape``, retrying what is transient.
 
         ``endpoint`` names the rate-limit bucket (``"/v1/invoices/{id}/lines"``);
         ``permission`` is the one to name if Stripe answers 403 without saying; ``shape`` is
-        a list page (the default), a page of events, or ``Raw`` for one object.
+        a list page (the default), a page of events, or ``Raw`` for one object. ``paced``:
+        the caller already took the first attempt's tokens (the engine does).
         """
         asked = _describe(path, params, account)
         tries = rate_limited_tries = 0
         while True:
-            self.limiter.acquire(endpoint)
+            if not paced:
+                self.limiter.acquire(endpoint)
+            paced = False
             try:
                 return self._get_once(path, params, endpoint, account, asked, permission, shape)
             except RateLimitedError as exc:

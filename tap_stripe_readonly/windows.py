@@ -54,28 +54,28 @@ def gaps(span: Window, done: list[Window]) -> list[Window]:
     return out
 
 
-def pages_left(lo: int, last: int, newest_on_page: int, on_page: int, page_size: int) -> float:
-    """Pages still to read in [lo, last], at the density of the page just read.
+def density(newest_on_page: int, last: int, on_page: int) -> float:
+    """Objects per second on a page of ``on_page`` objects from ``newest_on_page`` to ``last``."""
+    return on_page / max(1, newest_on_page - last + 1)
 
-    A page of ``on_page`` objects spanning ``newest_on_page`` down to ``last``: objects per
-    second there, times the seconds left. Accounts grow, so older history is usually
-    sparser and this overestimates; splitting too much costs little, too little a lot.
+
+def pages_in(lo: int, hi: int, per_second: float, page_size: int) -> float:
+    """Pages in [lo, hi] at ``per_second`` objects a second.
+
+    Accounts grow, so older history is usually sparser and this overestimates; splitting
+    too much costs little, too little a lot.
     """
-    density = on_page / max(1, newest_on_page - last + 1)
-    return density * (last - max(lo, STRIPE_EPOCH) + 1) / page_size
+    return per_second * max(0, hi - max(lo, STRIPE_EPOCH) + 1) / page_size
 
 
-def split(
-    lo: int, last: int, newest_on_page: int, on_page: int, parts: int, page_size: int
-) -> list[Window]:
+def split(lo: int, last: int, per_second: float, parts: int, page_size: int) -> list[Window]:
     """Cut [lo, last] into at most ``parts`` windows, newest first.
 
-    The newest window holds about ``TARGET_PAGES`` pages at the density just seen; each
-    older one spans twice the seconds of the one before, since the history behind a dense
-    page is of unknown length (the last window takes whatever is left, back to ``lo``).
+    The newest window holds about ``TARGET_PAGES`` pages at ``per_second`` objects a second;
+    each older one spans twice the seconds of the one before, since the history behind a
+    dense page is of unknown length (the last window takes whatever is left, back to ``lo``).
     """
-    density = on_page / max(1, newest_on_page - last + 1)
-    span = max(1, math.ceil(TARGET_PAGES * page_size / density))
+    span = max(1, math.ceil(TARGET_PAGES * page_size / max(per_second, 1e-9)))
     out: list[Window] = []
     hi = last
     while hi >= lo:

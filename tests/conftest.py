@@ -157,6 +157,14 @@ def run_cli(
     )
 
 
+def start_tap(config: dict[str, t.Any], tmp_path: t.Any, **popen: t.Any) -> subprocess.Popen:
+    """The tap's command started as a user starts it, its output read as it comes."""
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config))
+    command = [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, **popen)
+
+
 def error_lines(stderr: str) -> list[str]:
     """The ERROR lines a run logged (the tap's own and any library's)."""
     return [line for line in stderr.splitlines() if "ERROR" in line or "CRITICAL" in line]

@@ -18,7 +18,7 @@ from tap_stripe_readonly import transport
 from tap_stripe_readonly.errors import BadAnswerError, CursorVanishedError
 from tap_stripe_readonly.redaction import install_log_redaction, redact
 from tap_stripe_readonly.streams import STREAM_TYPES
-from tests.conftest import SyncResult, error_lines, run_cli, sync, tap_config
+from tests.conftest import SyncResult, error_lines, run_cli, start_tap, sync, tap_config
 from tests.misbehaving_proxy import MisbehavingProxy
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
 
@@ -186,14 +186,7 @@ def test_an_empty_state_file_is_no_state(own_sandbox, tmp_path):
 
 def test_sigterm_ends_the_run_promptly_and_resumably(tmp_path):
     with StripeSandbox(scale=0.05, seed=11, latency_ms=40) as sb:
-        config_file = tmp_path / "config.json"
-        config_file.write_text(json.dumps(tap_config(sb)))
-        tap = subprocess.Popen(
-            [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        tap = start_tap(tap_config(sb), tmp_path, stderr=subprocess.PIPE, text=True)
         assert tap.stdout is not None
         lines = []
         states = 0

@@ -78,15 +78,12 @@ class Changes:
 
 @pytest.fixture(scope="module")
 def after_changes() -> t.Iterator[tuple[StripeSandbox, SyncResult, SyncResult, Changes, dict]]:
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
         changes = Changes(sb)
         sb.reset_stats()
         second = sync(tap_config(sb), state=first.states[-1])
         yield sb, first, second, changes, sb.stats
-    finally:
-        sb.stop()
 
 
 @pytest.mark.parametrize("stream", sorted(EVENT_STREAMS))
@@ -182,8 +179,7 @@ def test_the_cost_does_not_grow_with_the_account():
     the Checkout Sessions created since, which scale with recent activity)."""
     counts = []
     for scale in (0.02, 0.2):
-        sb = fresh_sandbox(scale=scale)
-        try:
+        with fresh_sandbox(scale=scale) as sb:
             first = sync(tap_config(sb))
             sb.advance(60)
             for customer in sb.objects("customers")[:3]:
@@ -194,15 +190,12 @@ def test_the_cost_does_not_grow_with_the_account():
             requests = sb.stats["requests"]
             relists = ("balance_transactions", "invoiceitems", "checkout")
             counts.append({k: v for k, v in requests.items() if not any(r in k for r in relists)})
-        finally:
-            sb.stop()
     assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize("same_version", [True, False], ids=["our version", "older version"])
 def test_objects_are_fetched_only_when_the_event_speaks_another_version(same_version):
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
         if not same_version:
             sb.set_event_api_version("2025-03-31.basil")
@@ -221,15 +214,12 @@ def test_objects_are_fetched_only_when_the_event_speaks_another_version(same_ver
         records = {r["id"]: r for r in second.records("customers")}
         assert all(records[c]["metadata"] == {"a": "2"} for c in customers)
         assert second.deleted_ids("products") == {gone}
-    finally:
-        sb.stop()
 
 
 def test_without_event_read_a_run_reads_everything_again_and_retires_what_is_gone(caplog):
-    sb = fresh_sandbox()
     key = "rk_live_sandboxNoEvents0000000000000"
-    sb.add_key(key, denied=("event_read",))
-    try:
+    with fresh_sandbox() as sb:
+        sb.add_key(key, denied=("event_read",))
         config = tap_config(sb, api_key=key)
         first = sync(config)
         changes = Changes(sb)
@@ -242,13 +232,10 @@ def test_without_event_read_a_run_reads_everything_again_and_retires_what_is_gon
             assert set(warehouse.live(stream)) == sb.ids(stream), stream
         assert set(changes.deleted_products) <= warehouse.deleted_ids("products")
         assert changes.removed_line in warehouse.deleted_ids("invoice_line_items")
-    finally:
-        sb.stop()
 
 
 def test_after_thirty_days_a_run_reads_everything_again(caplog):
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
         sb.advance(31 * DAY)
         changes = Changes(sb)
@@ -259,13 +246,10 @@ def test_after_thirty_days_a_run_reads_everything_again(caplog):
         for stream in STREAMS:
             assert set(warehouse.live(stream)) == sb.ids(stream), stream
         assert set(changes.deleted_products) <= warehouse.deleted_ids("products")
-    finally:
-        sb.stop()
 
 
 def test_an_incremental_run_cut_short_loses_no_change(monkeypatch):
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
         changes = Changes(sb)
         monkeypatch.setattr(client, "PAGE_SIZE", 3)  # many pages of events
@@ -276,13 +260,10 @@ def test_an_incremental_run_cut_short_loses_no_change(monkeypatch):
         for stream in STREAMS:
             assert set(warehouse.live(stream)) == sb.ids(stream), stream
         assert changes.changed["customers"] <= cut.ids("customers") | resumed.ids("customers")
-    finally:
-        sb.stop()
 
 
 def test_a_pending_balance_transaction_that_settles_arrives_available():
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
         pending = {
             r["id"] for r in first.records("balance_transactions") if r["status"] == "pending"
@@ -297,25 +278,19 @@ def test_a_pending_balance_transaction_that_settles_arrives_available():
         assert all(again[t]["status"] == "available" for t in pending)
         third = sync(tap_config(sb), state=second.states[-1])
         assert not (pending & third.ids("balance_transactions")), "settled: not read again"
-    finally:
-        sb.stop()
 
 
 def test_events_of_objects_that_do_not_exist_are_skipped():
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
         sb.advance(60)
         sb.emit_upcoming_invoice(sb.objects("subscriptions")[0]["customer"])
         second = sync(tap_config(sb), state=first.states[-1])
         assert not second.records("invoices")
-    finally:
-        sb.stop()
 
 
 def test_capture_changes_false_reads_only_new_objects():
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         config = tap_config(sb, capture_changes=False)
         first = sync(config)
         sb.advance(60)
@@ -327,16 +302,11 @@ def test_capture_changes_false_reads_only_new_objects():
         assert new in second.ids("customers") and updated not in second.ids("customers")
         # The probe (Stripe's clock) and the page of new events of the events stream.
         assert sb.stats["requests"]["GET /v1/events"] == 2
-    finally:
-        sb.stop()
 
 
 def test_a_first_sync_asks_for_one_event_only():
     """The probe that reads Stripe's clock and the key's access to events is one small request."""
-    sb = fresh_sandbox()
-    try:
+    with fresh_sandbox() as sb:
         sb.reset_stats()
         sync(tap_config(sb, api_key=DEMO_API_KEY), select=set(STREAMS) - {"events"})
         assert sb.stats["requests"]["GET /v1/events"] == 1
-    finally:
-        sb.stop()

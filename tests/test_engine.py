@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
-import sys
 
 import pytest
 
 from tap_stripe_readonly import client, ratelimit, transport
 from tap_stripe_readonly.streams import STREAM_TYPES
-from tests.conftest import SyncResult, sync, tap_config
+from tests.conftest import SyncResult, start_tap, sync, tap_config
 from tests.stripe_sandbox import StripeSandbox
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
@@ -117,13 +115,7 @@ def test_a_backfill_killed_halfway_resumes_with_a_few_pages_resent(tmp_path):
     with exactly every object, resending at most a few pages per stream."""
     with StripeSandbox(scale=0.05, seed=13, latency_ms=15) as sb:
         total = sum(len(sb.ids(s)) for s in STREAMS)
-        config_file = tmp_path / "config.json"
-        config_file.write_text(json.dumps(tap_config(sb)))
-        tap = subprocess.Popen(
-            [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        tap = start_tap(tap_config(sb), tmp_path, stderr=subprocess.DEVNULL)
         assert tap.stdout is not None
         lines, records = [], 0
         for line in tap.stdout:

@@ -66,7 +66,7 @@ def test_missing_permission_skips_only_that_stream(own_sandbox, tmp_path, form):
     warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
     assert len(warnings) == 1, "one tidy summary, not a warning per stream"
     assert "Some streams were not synced" in result.stderr
-    assert 'prices, plans: grant Read on "Prices" (plan_read)' in result.stderr
+    assert 'plans, prices: grant Read on "Prices" (plan_read)' in result.stderr
     assert "ERROR" not in result.stderr
 
 

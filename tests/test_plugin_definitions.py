@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from singer_sdk.helpers.capabilities import FLATTENING_CONFIG, STREAM_MAPS_CONFIG
 
+from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +94,24 @@ def test_hub_definition_names_the_plugin():
         assert hub[key] == extractor[key]
     for key in ("variant", "pip_url", "repo", "label", "description"):
         assert hub[key], key
+
+
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("stream", STREAM_TYPES, ids=[s.name for s in STREAM_TYPES])
+def test_readme_and_hub_list_every_stream(stream):
+    (row,) = [line for line in README.splitlines() if line.startswith(f"| `{stream.name}` |")]
+    endpoint = stream.path.split("{")[0]
+    assert endpoint in row and stream.permission.name in row and stream.permission.label in row
+    hub = yaml.safe_load(HUB.read_text())
+    assert stream.name in hub["usage"]
+    assert stream.permission.label in hub["settings_preamble"]
+
+
+SDK_SETTINGS = {*STREAM_MAPS_CONFIG["properties"], *FLATTENING_CONFIG["properties"]}
+
+
+@pytest.mark.parametrize("setting", sorted(set(tap_settings()) - SDK_SETTINGS))
+def test_readme_lists_every_setting(setting):
+    assert f"| `{setting}` |" in README
