@@ -33,6 +33,10 @@ MAX_IN_FLIGHT = 32
 # while leaving the other slots to other endpoints.
 MAX_IN_FLIGHT_PER_ENDPOINT = 10
 
+# Waiting moves an endpoint ahead (by this much progress a second), so that one whose work
+# was underestimated is not left for last.
+AGING = 0.03
+
 Handler = t.Callable[[t.Any], "Iterable[Task]"]
 ErrorHandler = t.Callable[[Exception], "Iterable[Task]"]
 
@@ -49,6 +53,7 @@ class Task:
     on_error: ErrorHandler | None = None
     account: str | None = None
     permission: Permission | None = None
+    queued_at: float = 0.0
     shape: type[t.Any] = ListPage
     result: t.Any = field(default=None, repr=False)
 
@@ -89,7 +94,9 @@ class Engine:
         self._stop.set()
 
     def add(self, tasks: Iterable[Task]) -> None:
+        now = time.monotonic()
         for task in tasks:
+            task.queued_at = now
             self._pending.setdefault(task.endpoint, deque()).append(task)
             self._work_left[task.endpoint] = self._work_left.get(task.endpoint, 0.0) + 1.0
 
@@ -152,8 +159,9 @@ class Engine:
         """
         limiter = self.transport.limiter
         while self._outstanding < self.max_in_flight:
+            now = time.monotonic()
             ready = sorted(
-                (self._progress(endpoint), endpoint)
+                (self._progress(endpoint) - AGING * (now - waiting[0].queued_at), endpoint)
                 for endpoint, waiting in self._pending.items()
                 if waiting and self._in_flight.get(endpoint, 0) < self.max_per_endpoint
             )

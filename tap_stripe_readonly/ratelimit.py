@@ -15,7 +15,7 @@ import time
 STRIPE_ENDPOINT_LIMIT = 25.0
 RECOVERY_SECONDS = 10.0
 # Tokens a full bucket holds, in seconds of its rate: a short burst, well under Stripe's own.
-BURST_SECONDS = 0.25
+BURST_SECONDS = 0.5
 
 
 class TokenBucket:

@@ -93,8 +93,12 @@ def head_type(stream_class: type[StripeStream], nested: tuple[str, ...] = ()) ->
 
 
 def items(head: t.Any, raws: t.Iterable[Raw]) -> list[Item]:
-    decode = _DECODERS.get(head) or _DECODERS.setdefault(head, msgspec.json.Decoder(head).decode)
+    decode = decoder(head)
     return [Item(raw, decode(raw)) for raw in raws]
+
+
+def decoder(head: t.Any) -> t.Callable[[Raw], t.Any]:
+    return _DECODERS.get(head) or _DECODERS.setdefault(head, msgspec.json.Decoder(head).decode)
 
 
 _DECODERS: dict[t.Any, t.Callable[[Raw], t.Any]] = {}

@@ -129,7 +129,6 @@ class StreamSync:
         self.seen: set[str] = set()
         self.items_seen: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
         self.items_now: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
-        self.gone_parents: set[str] = set()
 
     # -- the plan --------------------------------------------------------------------------
 
@@ -293,11 +292,17 @@ class StreamSync:
         )
 
     def _window_page(self, chain: Chain, body: ListPage) -> list[Task]:
-        page = shapes.items(self.head, body.data)
+        page = self._page_items(body.data)
         has_more = body.has_more and bool(page)
         top = chain.hi if chain.low is None else chain.low
         written = []
         for item in page:
+            if item.head is None:
+                # Between the page's first and last seconds: nothing to skip, nothing to
+                # remember (the second after it starts afresh).
+                written.append(item)
+                chain.low = None
+                continue
             created, object_id = item.head.created, item.head.id
             if self.mode == "events":
                 # Listed beside the events (what they do not announce): each object once.
@@ -328,6 +333,36 @@ class StreamSync:
         self._foresee()
         return tasks
 
+    def _page_items(self, raws: list[Raw]) -> list[Item]:
+        """A page's objects, with the heads the window needs.
+
+        Parents of nested lists, objects that may change silently and objects listed
+        beside events need each head. Otherwise only the objects of the page's first
+        second (some may have been written before) and of its last (where the next page
+        goes on) are read into; the others are written as they came.
+        """
+        if self.children or self.stream.unsettled or self.mode == "events" or len(raws) < 3:
+            return shapes.items(self.head, raws)
+        decode = shapes.decoder(self.head)
+        page = [Item(raw, None) for raw in raws]
+        first = decode(raws[0])
+        i = 0
+        while i < len(raws):
+            head = first if i == 0 else decode(raws[i])
+            if head.created != first.created:
+                break
+            page[i] = Item(raws[i], head)
+            i += 1
+        last = decode(raws[-1])
+        j = len(raws) - 1
+        while j >= i:
+            head = last if j == len(raws) - 1 else decode(raws[j])
+            if head.created != last.created:
+                break
+            page[j] = Item(raws[j], head)
+            j -= 1
+        return page
+
     def _foresee(self) -> None:
         """Tell the engine how many requests the windows being read still hold, and the
         nested lists their parents will bring (at the rate seen so far)."""
@@ -344,7 +379,7 @@ class StreamSync:
         size = client.PAGE_SIZE
         # Objects sharing the page's last second (an import, a billing run) say nothing
         # of the seconds before it, and a window starting there would list them again.
-        at_low = sum(1 for item in page if item.head.created == low)
+        at_low = sum(1 for item in page if item.head is not None and item.head.created == low)
         per_second = windows.density(page[0].head.created, low, len(page) - at_low)
         left = windows.pages_in(chain.lo, low, per_second, size)
         parts = min(
@@ -705,7 +740,6 @@ class StreamSync:
     def _write_deleted(self, item: Item | None, object_id: str, when: int) -> None:
         """A deletion: the object as it was (or its id alone) with ``_sdc_deleted_at`` set."""
         at = _iso(when)
-        self.gone_parents.add(object_id)
         for child in self.children:
             if child.embedded_field is None:
                 continue  # its own events tell what became of it

@@ -32,10 +32,11 @@ def clock(monkeypatch) -> FakeClock:
 
 
 def test_a_bucket_spends_its_burst_then_paces_at_its_rate(clock):
-    bucket = ratelimit.TokenBucket(40)  # a burst of 10 tokens
-    waits = [bucket.reserve() for _ in range(30)]
-    assert waits[:10] == [0.0] * 10
-    assert waits[10:] == pytest.approx([(n + 1) / 40 for n in range(20)])
+    bucket = ratelimit.TokenBucket(40)
+    burst = int(40 * ratelimit.BURST_SECONDS)
+    waits = [bucket.reserve() for _ in range(burst + 20)]
+    assert waits[:burst] == [0.0] * burst
+    assert waits[burst:] == pytest.approx([(n + 1) / 40 for n in range(20)])
     clock.now += 10
     assert bucket.reserve() == 0.0
 

@@ -184,6 +184,17 @@ def test_tap_piped_into_a_target(sandbox, tmp_path):
     assert jsonl_ids(tmp_path / "out") == {s: sandbox.ids(s) for s in STREAMS}
 
 
+def test_meltano_config_test_passes_for_a_key_that_reads_one_stream(sandbox, meltano):
+    key = "rk_live_sandboxProductsOnly0000000000"
+    readable = {"product_read"}
+    denied = {p for s in STREAM_TYPES for p in [s.permission.name]} - readable
+    sandbox.add_key(key, denied=denied)
+    result = meltano(
+        "config", "test", "tap-stripe-readonly", env={"TAP_STRIPE_READONLY_API_KEY": key}
+    )
+    assert "Plugin configuration is valid" in result.stdout + result.stderr
+
+
 def test_meltano_treats_the_key_as_secret(meltano):
     """Meltano reads the key from TAP_STRIPE_READONLY_API_KEY and never prints it."""
     listed = meltano("config", "list", "tap-stripe-readonly")
