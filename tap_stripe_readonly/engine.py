@@ -2,10 +2,11 @@
 
 singer-sdk syncs streams one after another with one request in flight (``Tap.sync_all`` is
 final and its streams are sequential), which leaves most of Stripe's rate limit unused. Here
-worker threads only send requests (through the transport, which rate-limits and retries);
-every result comes back to the calling thread, which runs the task's handler: it writes
-records and state, and returns the follow-up tasks. Stdout thus has a single writer, and
-state only ever covers what was written.
+the calling thread decides what is sent next, takes its rate-limit tokens (ratelimit.py) and
+hands it to a worker thread, which only sends it (through the transport, which judges the
+answer and retries what is transient). Every result comes back to the calling thread, which
+runs the task's handler: it writes records and state, and returns the follow-up tasks.
+Stdout thus has a single writer, and state only ever covers what was written.
 
 Memory stays bounded: at most ``max_in_flight`` requests are out, and their pages are the
 only large objects the engine holds.
@@ -159,6 +160,8 @@ class Engine:
         """
         limiter = self.transport.limiter
         while self._outstanding < self.max_in_flight:
+            if wait := limiter.account.wait():
+                return wait  # no endpoint may send before the account's next token
             now = time.monotonic()
             ready = sorted(
                 (self._progress(endpoint) - AGING * (now - waiting[0].queued_at), endpoint)

@@ -83,7 +83,7 @@ class SingerOutput:
             b',"time_extracted":"' + extracted.encode() + b'"}\n'
         )
         prefix = writer.prefix
-        self._write(b"".join([b"".join((prefix, row, suffix)) for row in rows]))
+        self._write(prefix + (suffix + prefix).join(rows) + suffix)
 
     def activate_version(self, stream: StripeStream, version: int) -> None:
         stream._write_activate_version_message(version)  # singer-sdk's, per stream map

@@ -183,7 +183,8 @@ class TapStripeReadonly(Tap):
         self, dry_run_record_limit: int | None = 1, streams: t.Iterable[Stream] | None = None
     ) -> bool:
         # singer-sdk's (final) dry run syncs each stream through Stream.sync(); these
-        # streams are read by the engine, so the dry run is a sync of the chosen streams.
+        # streams are read by the engine, so the dry run is a sync of the chosen streams,
+        # read whole (dry_run_record_limit is not applied).
         chosen = list(streams) if streams is not None else list(self.streams.values())
         for stream in self.streams.values():
             stream.selected = stream in chosen
@@ -197,7 +198,7 @@ class TapStripeReadonly(Tap):
         streams = [t.cast("StripeStream", s) for s in self.streams.values()]
         checks = check.check(make_transport(self.config), streams, accounts_of(self.config))
         table, readable = check.report(checks, self.config["api_key"], streams)
-        print(table)
+        print(table)  # for the person running --test: no Singer message is written
         check.stop_unless_readable(readable)
         return True
 
