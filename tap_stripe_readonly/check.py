@@ -149,6 +149,8 @@ def report(checks: list[AccountCheck], key: str, streams: list[StripeStream]) ->
     lines: list[str] = []
     readable_total = 0
     for check in checks:
+        if len(checks) > 1:
+            lines.append(f"== {check.account}")
         if check.unreadable:
             lines += [check.unreadable, ""]
             continue

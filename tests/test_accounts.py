@@ -92,3 +92,12 @@ def test_an_account_that_cannot_be_read_does_not_hold_the_others_back(platform, 
     }
     partitions = synced.states[-1]["bookmarks"]["customers"]["partitions"]
     assert [p["context"]["stripe_account"] for p in partitions] == [accounts[0]]
+
+
+def test_the_connection_check_covers_each_account(platform, tmp_path):
+    accounts = [platform.accounts[1], UNKNOWN]
+    result = run_cli(["--test"], tap_config(platform, account_ids=accounts), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"== {accounts[0]}" in result.stdout and f"== {UNKNOWN}" in result.stdout
+    assert f"may not read account {UNKNOWN}" in result.stdout
+    assert "Default currency:  eur" in result.stdout  # the connected account's own
