@@ -1,7 +1,8 @@
 """The one place requests leave the tap: GET only, rate limited, retried, and judged.
 
 Every request of every stream goes through ``StripeTransport.get``, from whichever thread of
-the fetch engine. It waits for the rate limiter, sends the GET, retries what is transient
+the fetch engine. It takes its rate-limit tokens (the engine takes them for first attempts,
+choosing which endpoint goes next), sends the GET, retries what is transient
 (5xx, 409, lock timeouts, rate limits, cut connections and bodies) with Stripe's jittered
 exponential backoff, and turns every other answer into a parsed body or one of the
 exceptions in ``errors.py``, each with one line that says what was asked, what came back and

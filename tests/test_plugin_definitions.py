@@ -115,3 +115,10 @@ SDK_SETTINGS = {*STREAM_MAPS_CONFIG["properties"], *FLATTENING_CONFIG["propertie
 @pytest.mark.parametrize("setting", sorted(set(tap_settings()) - SDK_SETTINGS))
 def test_readme_lists_every_setting(setting):
     assert f"| `{setting}` |" in README
+
+
+@pytest.mark.parametrize("where", sorted(DEFINITIONS))
+def test_select_leaves_out_only_what_the_tap_does_not_select_by_default(where):
+    definition = DEFINITIONS[where][0]()
+    unselected = sorted(s.name for s in STREAM_TYPES if not s.selected_by_default)
+    assert definition["select"] == ["*.*", *(f"!{name}.*" for name in unselected)]

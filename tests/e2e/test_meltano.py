@@ -97,6 +97,15 @@ def test_postgres_loads_every_stream_then_only_new_rows(sandbox, meltano, pg_sch
     first = pg_counts(pg_schema)
     assert first == sandbox_counts(sandbox)
     assert all(first.values())
+    with psycopg.connect(POSTGRES) as conn:
+        tables = {
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (pg_schema,),
+            )
+        }
+    assert tables == set(STREAMS), "payment_methods only when asked for"
 
     with psycopg.connect(POSTGRES) as conn:
         (loaded_at,) = conn.execute(
