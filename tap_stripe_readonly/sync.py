@@ -229,7 +229,7 @@ class StreamSync:
 
     def _handle(self, handler: Callable[[t.Any], Iterable[Task]], result: t.Any) -> list[Task]:
         self.outstanding -= 1
-        tasks = [] if self._abandoned() else list(handler(result))
+        tasks = [] if self.abandoned() else list(handler(result))
         return tasks + self._maybe_finish()
 
     def _handle_error(
@@ -237,7 +237,7 @@ class StreamSync:
     ) -> list[Task]:
         self.outstanding -= 1
         tasks: list[Task] = []
-        if not self._abandoned():
+        if not self.abandoned():
             try:
                 if handler is None:
                     raise exc
@@ -250,7 +250,7 @@ class StreamSync:
                 self.account.fail(lost)
         return tasks + self._maybe_finish()
 
-    def _abandoned(self) -> bool:
+    def abandoned(self) -> bool:
         return self.skipped or self.account.failed
 
     def _skip(self, denied: PermissionDeniedError) -> None:
@@ -260,7 +260,7 @@ class StreamSync:
         self.run.report.skip(self.stream, denied.permission, self.account)
 
     def _maybe_finish(self) -> list[Task]:
-        if self.outstanding or self.finished or self._abandoned():
+        if self.outstanding or self.finished or self.abandoned():
             return []
         self.finished = True
         if self.mode == "events":
@@ -320,6 +320,8 @@ class StreamSync:
             written.append(item)
         if page:
             chain.cursor = page[-1].head.id
+        if written:
+            chain.restarts = 0  # progress: only vanishing cursors in a row stop the read
         low = chain.low if chain.low is not None else chain.lo
         # Seconds below `top` down to `low` are complete unless the list goes on at `low`.
         mark = PageMark((low + 1, top) if has_more else (chain.lo, top), chain)
@@ -392,12 +394,15 @@ class StreamSync:
             return self._hold_if_busy([self._window_task(chain)])
         self.chains.discard(chain)
         # The newest part starts at `low` again, skipping what was written of that second:
-        # a cursor is never carried into another window.
+        # a cursor is never carried into another window. It shares this window's queue of
+        # page marks: the parents written at `low` may still wait for their nested lists,
+        # and its own pages (which cover `low`) must not count as written before they do.
         new = [
             Chain(
                 a,
                 b,
                 skip=set(chain.at_low) if b == low else set(),
+                pages=chain.pages if b == low else deque(),
                 left=windows.pages_in(a, b, per_second, size),
             )
             for a, b in windows.split(chain.lo, low, per_second, parts, size)
@@ -584,6 +589,8 @@ class StreamSync:
                 continue
             read.skip.add(entry.head.id)
             rows.append(self._child_row(read.child, entry, read.parent_id))
+        if rows:
+            read.restarts = 0  # progress: only vanishing cursors in a row stop the read
         if self.mode == "events":
             self.items_now[read.child.name].setdefault(read.parent_id, set()).update(read.skip)
         self._write(read.child, rows)
@@ -613,7 +620,7 @@ class StreamSync:
             if read.restarts > MAX_NESTED_RESTARTS:
                 raise BadAnswerError(
                     f"The {read.child.name} of {read.parent_id} kept changing while they were "
-                    f"listed ({read.restarts} times); run again later."
+                    f"listed ({read.restarts} times in a row); run again later."
                 )
             return [self._nested_task(read, after=None)]  # from its start, skipping the written
         raise exc

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import signal
 import subprocess
+import typing as t
 
+import msgspec
 import pytest
 
 from tap_stripe_readonly import client, ratelimit, transport
+from tap_stripe_readonly.run import Run
+from tap_stripe_readonly.shapes import ListPage
 from tap_stripe_readonly.streams import STREAM_TYPES
+from tap_stripe_readonly.sync import StreamSync
+from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, start_tap, sync, tap_config
-from tests.stripe_sandbox import StripeSandbox
+from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+
+if t.TYPE_CHECKING:
+    from tap_stripe_readonly.client import StripeStream
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
@@ -136,3 +147,56 @@ def test_a_backfill_killed_halfway_resumes_with_a_few_pages_resent(tmp_path):
             assert len(resent) <= 3 * client.PAGE_SIZE, f"{stream}: {len(resent)} resent"
         resent_total = sum(len(before.ids(s) & resumed.ids(s)) for s in STREAMS)
         assert resent_total < total // 10
+
+
+def test_a_window_split_at_a_second_waits_for_the_nested_lists_of_that_second(monkeypatch):
+    """The window split off at the last second of a page covers that second again: it must
+    not count as written while the nested list of a parent written there is still out."""
+    monkeypatch.setattr(client, "PAGE_SIZE", 10)
+    now = 1_800_000_000
+    tap = TapStripeReadonly(config={"api_key": DEMO_API_KEY}, validate_config=True)
+    for name, stream in tap.streams.items():
+        stream.selected = name in ("invoices", "invoice_line_items")
+    run = Run(tap)
+    invoices = t.cast("StripeStream", tap.streams["invoices"])
+    for stream in (invoices, *invoices.child_streams):
+        run.output.schema(t.cast("StripeStream", stream))
+    run.accounts[0].now = now
+    reading = StreamSync(run, run.accounts[0], invoices)
+
+    def page(seconds: range, has_more: bool) -> ListPage:
+        def invoice(second: int) -> bytes:
+            lines = {
+                "object": "list",
+                "data": [],
+                "has_more": True,
+                "url": f"/v1/invoices/in_{second}/lines",
+            }
+            return msgspec.json.encode(
+                {"id": f"in_{second}", "object": "invoice", "created": second, "lines": lines}
+            )
+
+        return ListPage("list", [msgspec.Raw(invoice(s)) for s in seconds], has_more)
+
+    def done() -> list[list[int]]:
+        return reading.state["backfill"]["done"]
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with contextlib.redirect_stdout(out):
+        (first,) = reading.start()
+        # A dense first page: the rest of history is split into windows read side by side.
+        follow_ups = first.on_body(page(range(now, now - 10, -1), has_more=True))
+        low = now - 9
+        nested = {task.path: task for task in follow_ups if task.path.endswith("/lines")}
+        split_off = [task for task in follow_ups if task.path == "/v1/invoices"]
+        assert len(split_off) > 1, "not split: the test would prove nothing"
+        (at_low,) = [w for w in split_off if dict(w.params)["created[lte]"] == low]
+        for path, task in nested.items():
+            if path != f"/v1/invoices/in_{low}/lines":
+                task.on_body(ListPage("list", [], False))
+        # The window split off at `low` is read to its end (its objects' nested lists too).
+        for task in at_low.on_body(page(range(low - 1, low - 3, -1), has_more=False)):
+            task.on_body(ListPage("list", [], False))
+        assert not any(a <= low <= b for a, b in done()), "claimed before its lines are out"
+        nested[f"/v1/invoices/in_{low}/lines"].on_body(ListPage("list", [], False))
+        assert any(a <= low - 2 and now <= b for a, b in done())
