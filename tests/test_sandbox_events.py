@@ -263,7 +263,9 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
         update("transfers", tr["id"], {"metadata": {"order": "1"}})
         sb.reverse_transfer(tr["id"], 100)
         fee = new("application_fees")
-        sb.refund_application_fee(fee["id"])
+        refunded = sb.refund_application_fee(fee["id"])
+        refund = refunded["refunds"]["data"][0]["id"]
+        update("application_fee_refunds", refund, {"metadata": {"reason": "1"}})
 
 
 def test_every_emitted_event_is_named_and_shaped_as_stripe_does() -> None:

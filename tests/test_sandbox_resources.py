@@ -27,10 +27,13 @@ DAY = 86_400
 NEW = (
     "disputes", "payouts", "credit_notes", "credit_note_line_items", "coupons",
     "promotion_codes", "tax_rates", "invoice_items", "plans", "setup_intents",
-    "payment_methods", "checkout_sessions", "transfers", "application_fees",
+    "payment_methods", "checkout_sessions", "transfers", "transfer_reversals",
+    "application_fees", "application_fee_refunds",
 )  # fmt: skip
-PLATFORM_ONLY = ("transfers", "application_fees")  # Connect: the platform's side
-NEW_LISTS = tuple(r for r in NEW if r != "credit_note_line_items")
+# Connect: the platform's side.
+PLATFORM_ONLY = ("transfers", "transfer_reversals", "application_fees", "application_fee_refunds")
+NESTED = ("credit_note_line_items", "transfer_reversals", "application_fee_refunds")
+NEW_LISTS = tuple(r for r in NEW if r not in NESTED)
 Obj = dict[str, Any]
 
 
@@ -114,9 +117,11 @@ def test_every_scale_has_a_handful_of_each(scale: float) -> None:
     transfers = sb.objects("transfers")
     assert sum(bool(t["reversals"]["data"]) for t in transfers) >= 2
     assert any(t["reversed"] for t in transfers)
+    assert any(t["reversals"]["has_more"] for t in transfers)
     fees = sb.objects("application_fees")
     assert sum(bool(f["refunds"]["data"]) for f in fees) >= 2
     assert any(f["refunded"] for f in fees)
+    assert any(f["refunds"]["has_more"] for f in fees)
 
 
 SESSION_LINKS = (
@@ -191,7 +196,13 @@ def test_links_resolve_inside_the_business(sb: StripeSandbox, account: int) -> N
     for tr in objs["transfers"]:
         source = charges[tr["source_transaction"]]
         assert source["transfer_group"] == tr["transfer_group"]
-        assert tr["amount_reversed"] == sum(r["amount"] for r in tr["reversals"]["data"])
+        reversals = walk(sb, tr["reversals"]["url"], account=acct)
+        assert {r["transfer"] for r in reversals} <= {tr["id"]}
+        assert tr["amount_reversed"] == sum(r["amount"] for r in reversals)
+    for fee in objs["application_fees"]:
+        refunds = walk(sb, fee["refunds"]["url"], account=acct)
+        assert {r["fee"] for r in refunds} <= {fee["id"]}
+        assert fee["amount_refunded"] == sum(r["amount"] for r in refunds)
 
 
 def test_application_fees_name_the_connected_accounts_charges() -> None:
@@ -436,19 +447,40 @@ def test_the_stripe_sdk_reads_credit_note_lines(sb: StripeSandbox) -> None:
     assert got.lines.has_more is True
 
 
-@pytest.mark.parametrize(("resource", "field"), [("transfers", "reversals"),
-                                                 ("application_fees", "refunds")])  # fmt: skip
-def test_embedded_reversals_and_fee_refunds(sb: StripeSandbox, resource: str, field: str) -> None:
-    parent = max(sb.objects(resource), key=lambda o: len(o[field]["data"]))
+@pytest.mark.parametrize(
+    ("resource", "field", "child", "cursor"),
+    [("transfers", "reversals", "transfer_reversals", "trr_nope"),
+     ("application_fees", "refunds", "application_fee_refunds", "fr_nope")],
+)  # fmt: skip
+def test_reversals_and_fee_refunds_embed_the_ten_newest_and_the_rest_pages(
+    sb: StripeSandbox, resource: str, field: str, child: str, cursor: str
+) -> None:
+    parents = sb.objects(resource)
+    listed: set[str] = set()
+    for parent in parents:
+        embedded = parent[field]
+        assert embedded["url"] == f"{path_of(resource)}/{parent['id']}/{field}"
+        everything = walk(sb, embedded["url"], limit=3)
+        assert len(everything) == embedded["total_count"]
+        assert embedded["data"] == everything[:10]  # "the 10 most recent"
+        assert embedded["has_more"] is (len(everything) > 10)
+        created = [o["created"] for o in everything]
+        assert created == sorted(created, reverse=True)
+        listed |= {o["id"] for o in everything}
+    assert listed == sb.ids(child)
+    parent = next(p for p in parents if p[field]["has_more"])
     embedded = parent[field]
-    assert embedded["url"] == f"{path_of(resource)}/{parent['id']}/{field}"
-    assert embedded["has_more"] is False  # a few: all of them embedded
-    assert embedded["total_count"] == len(embedded["data"]) > 0
-    r = get(sb, embedded["url"], limit=1)
-    assert r.status_code == 200
-    assert r.json()["data"] == embedded["data"][:1]
-    assert r.json()["has_more"] is (len(embedded["data"]) > 1)
-    assert walk(sb, embedded["url"], limit=1) == embedded["data"]
+    url = embedded["url"]
+    everything = walk(sb, url)
+    rest = get(sb, url, starting_after=embedded["data"][-1]["id"], limit=100).json()
+    assert (rest["data"], rest["has_more"], rest["url"]) == (everything[10:], False, url)
+    last = len(everything) - 1
+    before = get(sb, url, ending_before=everything[last]["id"], limit=2).json()
+    assert (before["data"], before["has_more"]) == (everything[last - 2 : last], True)
+    r = get(sb, url, **{"created[gte]": "1"})
+    assert (r.status_code, r.json()["error"]["param"]) == (400, "created")
+    r = get(sb, url, starting_after=cursor)
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "resource_missing")
 
 
 def test_the_stripe_sdk_lists_and_retrieves_the_new_resources(sb: StripeSandbox) -> None:
@@ -464,12 +496,16 @@ def test_the_stripe_sdk_lists_and_retrieves_the_new_resources(sb: StripeSandbox)
         assert ids == [o["id"] for o in sb.objects(resource)], resource
         one = service.retrieve(ids[-1])
         assert isinstance(one, CLASSES[resource]), resource
-    fee = next(f for f in sb.objects("application_fees") if f["refunds"]["data"])
+    fee = next(f for f in sb.objects("application_fees") if f["refunds"]["has_more"])
     refunds = client.v1.application_fees.refunds.list(fee["id"]).auto_paging_iter()
-    assert [r.id for r in refunds] == [r["id"] for r in fee["refunds"]["data"]]
-    tr = next(t for t in sb.objects("transfers") if t["reversals"]["data"])
+    assert [r.id for r in refunds] == [r["id"] for r in walk(sb, fee["refunds"]["url"])]
+    got = client.v1.application_fees.retrieve(fee["id"])
+    assert isinstance(got.refunds.data[0], stripe.ApplicationFeeRefund)
+    tr = next(t for t in sb.objects("transfers") if t["reversals"]["has_more"])
     reversals = client.v1.transfers.reversals.list(tr["id"]).auto_paging_iter()
-    assert [r.id for r in reversals] == [r["id"] for r in tr["reversals"]["data"]]
+    assert [r.id for r in reversals] == [r["id"] for r in walk(sb, tr["reversals"]["url"])]
+    got = client.v1.transfers.retrieve(tr["id"])
+    assert isinstance(got.reversals.data[0], stripe.TransferReversal)
 
 
 @pytest.mark.parametrize(
@@ -728,6 +764,8 @@ EVENT_CASES: list[tuple[str, Action, str | None]] = [
     ("refund application fee", lambda sb: sb.refund_application_fee(
         _first(sb, "application_fees", lambda f: not f["refunded"])["id"]),
      "application_fee.refunded"),
+    ("update fee refund", _update("application_fee_refunds", {"metadata": {"a": "b"}}),
+     "application_fee.refund.updated"),
 ]  # fmt: skip
 
 
@@ -764,8 +802,11 @@ def test_mutations_emit_stripes_events(
         lambda sb: sb.update(  # nor setup_intent.updated
             "setup_intents", _first(sb, "setup_intents")["id"], {"metadata": {"a": "b"}}
         ),
+        lambda sb: sb.update(  # nor an event of a reversal's (transfer.updated: the transfer's)
+            "transfer_reversals", _first(sb, "transfer_reversals")["id"], {"metadata": {"a": "b"}}
+        ),
     ],
-    ids=["create session", "update invoice item", "update setup intent"],
+    ids=["create session", "update invoice item", "update setup intent", "update reversal"],
 )
 def test_what_stripe_does_not_announce(own: StripeSandbox, action: Action) -> None:
     before = len(own.objects("events"))
@@ -791,7 +832,8 @@ def test_detaching_is_not_deleting(own: StripeSandbox) -> None:
 @pytest.mark.parametrize(
     "resource",
     ["disputes", "payouts", "credit_notes", "promotion_codes", "tax_rates", "setup_intents",
-     "checkout_sessions", "transfers", "application_fees", "credit_note_line_items"],
+     "checkout_sessions", "transfers", "application_fees", "credit_note_line_items",
+     "transfer_reversals", "application_fee_refunds"],
 )  # fmt: skip
 def test_stripe_never_deletes_these(own: StripeSandbox, resource: str) -> None:
     target = own.objects(resource)[0]["id"]
@@ -924,7 +966,7 @@ def test_connect_in_process(own: StripeSandbox) -> None:
     assert get(own, reversed_["reversals"]["url"]).json()["data"] == reversed_["reversals"]["data"]
     with pytest.raises(ValueError, match="left to reverse"):
         own.reverse_transfer(tr["id"])
-    for resource in PLATFORM_ONLY:
+    for resource in ("transfers", "application_fees"):
         with pytest.raises(ValueError, match="platform"):
             own.create(resource, account=connected)
     # An account the sandbox does not serve: the fee names a charge out of reach.
@@ -936,7 +978,7 @@ def test_connect_in_process(own: StripeSandbox) -> None:
 def test_every_new_resource_takes_an_account(own: StripeSandbox) -> None:
     connected = own.accounts[1]
     for resource in NEW:
-        if resource in (*PLATFORM_ONLY, "credit_note_line_items"):
+        if resource in (*PLATFORM_ONLY, *NESTED):
             continue
         # A payout needs funds; right after the weekly payout there may be none available.
         fields = {"amount": 1000} if resource == "payouts" else None

@@ -37,7 +37,8 @@ CLASSES: dict[str, type[StripeObject]] = {
     "invoice_items": stripe.InvoiceItem, "plans": stripe.Plan,
     "setup_intents": stripe.SetupIntent, "payment_methods": stripe.PaymentMethod,
     "checkout_sessions": stripe.checkout.Session, "transfers": stripe.Transfer,
-    "application_fees": stripe.ApplicationFee,
+    "transfer_reversals": stripe.TransferReversal, "application_fees": stripe.ApplicationFee,
+    "application_fee_refunds": stripe.ApplicationFeeRefund,
 }  # fmt: skip
 # Coupons and plans have no prefix: a coupon's id is whatever its owner chose (or 8 random
 # characters), a plan's is its price's.
@@ -49,7 +50,7 @@ PREFIXES = {
     "credit_notes": "cn_", "credit_note_line_items": "cnli_", "promotion_codes": "promo_",
     "tax_rates": "txr_", "invoice_items": "ii_", "setup_intents": "seti_",
     "payment_methods": "pm_", "checkout_sessions": "cs_live_", "transfers": "tr_",
-    "application_fees": "fee_",
+    "transfer_reversals": "trr_", "application_fees": "fee_", "application_fee_refunds": "fr_",
 }  # fmt: skip
 ID_LENGTHS = {"checkout_sessions": "58"}  # after the prefix; others 14 to 24
 
@@ -246,6 +247,8 @@ def test_objects_are_in_the_past_and_links_resolve(sb: StripeSandbox) -> None:
                 "subscription_items",
                 "invoice_line_items",
                 "refunds",
+                "transfer_reversals",
+                "application_fee_refunds",
             ):
                 assert obj["livemode"] is True
             if "customer" in obj and obj["customer"] is not None:
@@ -273,10 +276,13 @@ def test_objects_are_in_the_past_and_links_resolve(sb: StripeSandbox) -> None:
             assert ch["balance_transaction"] in ids["balance_transactions"]
     for re_ in sb.objects("refunds"):
         assert re_["charge"] in ids["charges"]
-    sources = set().union(*(ids[r] for r in ("charges", "refunds", "disputes", "payouts",
-                                             "transfers", "application_fees")))  # fmt: skip
-    sources |= {r["id"] for t in sb.objects("transfers") for r in t["reversals"]["data"]}
-    sources |= {r["id"] for f in sb.objects("application_fees") for r in f["refunds"]["data"]}
+    for trr in sb.objects("transfer_reversals"):
+        assert trr["transfer"] in ids["transfers"]
+    for fr in sb.objects("application_fee_refunds"):
+        assert fr["fee"] in ids["application_fees"]
+    funding = ("charges", "refunds", "disputes", "payouts", "transfers", "transfer_reversals",
+               "application_fees", "application_fee_refunds")  # fmt: skip
+    sources = set().union(*(ids[r] for r in funding))
     assert all(t["source"] in sources for t in sb.objects("balance_transactions"))
 
 
@@ -321,11 +327,18 @@ def test_the_business_has_the_cases_a_tap_must_handle(sb: StripeSandbox) -> None
 
 
 def test_objects_are_newest_first(sb: StripeSandbox) -> None:
+    nested = {"transfer_reversals": "transfer", "application_fee_refunds": "fee"}
     for resource in RESOURCES:
         if resource in ("invoice_line_items", "credit_note_line_items"):
             continue  # in their parents' order
-        created = [created_at(resource, o) for o in sb.objects(resource)]
-        assert created == sorted(created, reverse=True), resource
+        by_parent: dict[str, list[int]] = {}
+        for o in sb.objects(resource):
+            # Reversals and fee refunds: newest first in each parent's list.
+            by_parent.setdefault(o[nested[resource]] if resource in nested else "", []).append(
+                created_at(resource, o)
+            )
+        for created in by_parent.values():
+            assert created == sorted(created, reverse=True), resource
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:

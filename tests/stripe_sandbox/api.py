@@ -56,7 +56,7 @@ PERMISSIONS = {
     "transfers": ("transfer_read", "Transfers Read"),
     "transfer_reversals": ("transfer_read", "Transfers Read"),
     "application_fees": ("application_fee_read", "Application fees Read"),
-    "fee_refunds": ("application_fee_read", "Application fees Read"),
+    "application_fee_refunds": ("application_fee_read", "Application fees Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 

@@ -1461,7 +1461,7 @@ EVENT_TYPES = frozenset(
         "payment_intent.succeeded", "invoice.finalized", "invoice.paid",
         "invoice.payment_succeeded", "invoice.upcoming", "balance.available",
         "payment_method.attached", "payment_method.detached", "transfer.reversed",
-        "application_fee.refunded",
+        "application_fee.refunded", "application_fee.refund.updated",
     }
 )  # fmt: skip
 

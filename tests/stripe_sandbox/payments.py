@@ -60,6 +60,8 @@ EVIDENCE_FIELDS = (
 USD_VALUE = {"usd": 1.0, "eur": 1.08, "gbp": 1.27}
 APPLICATION_FEE_SHARE = 0.1
 TRANSFER_SHARE = 0.7  # a marketplace sale: the seller's share goes on to their account
+# Parts of the one transfer (fee) reversed (refunded) in many: more than the 10 Stripe embeds.
+EMBEDDED_PAST = 11
 _SI_PMO = {
     "card": {
         "mandate_options": None,
@@ -475,7 +477,8 @@ def transfer_reversal(gen: Generator, biz: Business, tr: Obj, amount: int, creat
 
 def _transfers(gen: Generator, biz: Business, scale: float) -> None:
     """The platform passes the sellers' share of some sales on to their accounts (separate
-    charges and transfers, grouped by transfer_group); a few are reversed, in parts."""
+    charges and transfers, grouped by transfer_group); a few are reversed, in parts, one in
+    more parts than a transfer embeds (so its `reversals` truncate at every scale)."""
     rng, now = gen.rng, gen.now
     destinations = [p.account_id for p in connect_destinations(gen.seed)]
     pool = [c for c in biz.charges if c["status"] == "succeeded" and not c["amount_refunded"]
@@ -493,13 +496,18 @@ def _transfers(gen: Generator, biz: Business, scale: float) -> None:
     for n, tr in enumerate(
         rng.sample(reversible, min(len(reversible), max(2, len(reversible) // 5)))
     ):
-        parts = rng.randint(1, 3)
+        many = n == 1
+        parts = rng.randint(EMBEDDED_PAST, EMBEDDED_PAST + 4) if many else rng.randint(1, 3)
         at = tr["created"]
         for k in range(parts):
             left = tr["amount"] - tr["amount_reversed"]
-            # The first one is reversed in full, so `reversed` is true somewhere.
-            amount = left if (n == 0 and k == parts - 1) else max(1, left // rng.randint(3, 6))
-            at = min(at + rng.randint(3600, 10 * DAY), now - 60)
+            if many:  # small parts, that never add up to all of it
+                amount = max(1, tr["amount"] // (2 * parts))
+            elif n == 0 and k == parts - 1:  # reversed in full, so `reversed` is true somewhere
+                amount = left
+            else:
+                amount = max(1, left // rng.randint(3, 6))
+            at = min(at + rng.randint(3600, DAY if many else 10 * DAY), now - 60)
             biz.reversals_by_transfer[tr["id"]].append(transfer_reversal(gen, biz, tr, amount, at))
             tr["amount_reversed"] += amount
         tr["reversed"] = tr["amount_reversed"] == tr["amount"]
@@ -566,7 +574,8 @@ def fee_refund(gen: Generator, biz: Business, fee: Obj, amount: int, created: in
 
 
 def _application_fees(gen: Generator, biz: Business, scale: float) -> None:
-    """Fees on the connected accounts' direct charges; a few refunded, one in full."""
+    """Fees on the connected accounts' direct charges; a few refunded, one in full, one in
+    more parts than a fee embeds (so its `refunds` truncate at every scale)."""
     rng, now = gen.rng, gen.now
     for i, profile in enumerate(connect_destinations(gen.seed)):
         specs = fee_specs(gen.seed, i, connected_scale(scale), now, profile.currency)
@@ -576,12 +585,17 @@ def _application_fees(gen: Generator, biz: Business, scale: float) -> None:
     for n, fee in enumerate(rng.sample(fees, min(len(fees), max(2, len(fees) // 6)))):
         at = fee["created"]
         refunds = biz.refunds_by_fee.setdefault(fee["id"], [])
-        parts = rng.randint(1, 2)
+        many = n == 1
+        parts = rng.randint(EMBEDDED_PAST, EMBEDDED_PAST + 4) if many else rng.randint(1, 2)
         for k in range(parts):
             left = fee["amount"] - fee["amount_refunded"]
-            # The first one is refunded in full, so `refunded` is true somewhere.
-            amount = left if (n == 0 and k == parts - 1) else max(1, left // 3)
-            at = min(at + rng.randint(3600, 5 * DAY), now - 60)
+            if many:  # small parts, that never add up to all of it
+                amount = max(1, fee["amount"] // (2 * parts))
+            elif n == 0 and k == parts - 1:  # refunded in full, so `refunded` is true somewhere
+                amount = left
+            else:
+                amount = max(1, left // 3)
+            at = min(at + rng.randint(3600, DAY if many else 5 * DAY), now - 60)
             refunds.append(fee_refund(gen, biz, fee, amount, at))
             fee["amount_refunded"] += amount
         fee["refunded"] = fee["amount_refunded"] == fee["amount"]

@@ -23,7 +23,8 @@ RESOURCES = (
     "invoice_line_items", "payment_intents", "charges", "refunds", "balance_transactions",
     "events", "disputes", "payouts", "credit_notes", "credit_note_line_items", "coupons",
     "promotion_codes", "tax_rates", "invoice_items", "plans", "setup_intents",
-    "payment_methods", "checkout_sessions", "transfers", "application_fees",
+    "payment_methods", "checkout_sessions", "transfers", "transfer_reversals",
+    "application_fees", "application_fee_refunds",
 )  # fmt: skip
 # Top-level lists the generated business fills directly (nested items and events aside).
 GENERATED_LISTS = (
@@ -41,10 +42,13 @@ CHILDREN = {
                                "lines_by_credit_note"),
     "transfer_reversals": ("transfers", "reversals", "/v1/transfers/{id}/reversals",
                            "reversals_by_transfer"),
-    "fee_refunds": ("application_fees", "refunds", "/v1/application_fees/{id}/refunds",
-                    "refunds_by_fee"),
+    "application_fee_refunds": ("application_fees", "refunds",
+                                "/v1/application_fees/{id}/refunds", "refunds_by_fee"),
 }  # fmt: skip
 EMBEDDED = {parent: child for child, (parent, *_) in CHILDREN.items()}
+# Kept newest first, as Stripe embeds a transfer's (a fee's) 10 most recent reversals (refunds)
+# and lists them; lines stay in their parent's order. (Generated lists come oldest first.)
+NEWEST_FIRST = frozenset({"transfer_reversals", "application_fee_refunds"})
 # Object names as Stripe spells them in "No such <name>: '<id>'" messages.
 OBJECT_NAMES = {
     "customers": "customer", "products": "product", "prices": "price",
@@ -58,7 +62,7 @@ OBJECT_NAMES = {
     "invoice_items": "invoiceitem", "plans": "plan", "setup_intents": "setupintent",
     "payment_methods": "PaymentMethod", "checkout_sessions": "checkout.session",
     "transfers": "transfer", "application_fees": "application_fee",
-    "transfer_reversals": "transfer_reversal", "fee_refunds": "fee_refund",
+    "transfer_reversals": "transfer_reversal", "application_fee_refunds": "fee_refund",
 }  # fmt: skip
 # Coupons (any id their owner chose) and plans (the ids of their prices) have no prefix.
 PREFIXES = {
@@ -68,7 +72,8 @@ PREFIXES = {
     "evt": "events", "du": "disputes", "po": "payouts", "cn": "credit_notes",
     "cnli": "credit_note_line_items", "promo": "promotion_codes", "txr": "tax_rates",
     "ii": "invoice_items", "seti": "setup_intents", "pm": "payment_methods",
-    "cs": "checkout_sessions", "tr": "transfers", "fee": "application_fees",
+    "cs": "checkout_sessions", "tr": "transfers", "trr": "transfer_reversals",
+    "fee": "application_fees", "fr": "application_fee_refunds",
 }  # fmt: skip
 # What Stripe does instead of deleting these.
 UNDELETABLE = {
@@ -82,6 +87,8 @@ UNDELETABLE = {
     "checkout_sessions": "a Checkout Session expires (update status to 'expired')",
     "transfers": "a transfer is reversed (reverse_transfer())",
     "application_fees": "an application fee is refunded (refund_application_fee())",
+    "transfer_reversals": "a transfer's reversals are permanent",
+    "application_fee_refunds": "a fee's refunds are permanent",
 }
 # Fields a price and its legacy plan share: a change to one shows on the other.
 MIRRORED = ("active", "metadata", "nickname")
@@ -281,7 +288,11 @@ class Store:
         for child, (*_, attr) in CHILDREN.items():
             parent_of = self.child_parent[child]
             for parent_id, objs in getattr(biz, attr).items():
-                self.children[child].setdefault(parent_id, []).extend(objs)
+                siblings = self.children[child].setdefault(parent_id, [])
+                if child in NEWEST_FIRST:
+                    siblings[:0] = reversed(objs)
+                else:
+                    siblings.extend(objs)
                 for o in objs:
                     parent_of[o["id"]] = parent_id
         for name in GENERATED_LISTS:
@@ -400,9 +411,11 @@ class Store:
     def update(self, resource: str, object_id: str, changes: Mapping[str, Any]) -> Obj:
         """Changes fields and emits Stripe's event for the change: *.updated with the previous
         values, or the status's own event (payout.paid, charge.dispute.closed, ...), or
-        payment_method.attached/detached for a payment method's customer. Resources Stripe
-        announces no update of (invoice items, setup intents but for their status, Checkout
-        Sessions but for how they end, application fees) change silently."""
+        payment_method.attached/detached for a payment method's customer, or
+        application_fee.refund.updated for a fee refund. A line or item changed is announced
+        by its parent's *.updated. Resources Stripe announces no update of (invoice items,
+        setup intents but for their status, Checkout Sessions but for how they end,
+        application fees, transfer reversals) change silently."""
         self._check(resource)
         if resource in ("events", "balance_transactions"):
             raise ValueError(f"{resource} are immutable in Stripe")
@@ -420,7 +433,7 @@ class Store:
             if resource == "products" and "updated" not in changes:
                 new["updated"] = self.now()
             if resource in CHILDREN:
-                return self._update_child(resource, old, new)
+                return self._update_child(resource, old, new, previous)
             new = self._before_update(resource, old, new)
             self.collections[resource].replace(new)
             if resource == "subscription_items":
@@ -436,13 +449,16 @@ class Store:
                 self._after_update(resource, old, new)
             return _copy(self.render(resource, new))
 
-    def _update_child(self, resource: str, old: Obj, new: Obj) -> Obj:
+    def _update_child(self, resource: str, old: Obj, new: Obj, previous: Obj) -> Obj:
         parent, field, *_ = CHILDREN[resource]
         parent_id = self.child_parent[resource][old["id"]]
         before = self.render(parent, self.collections[parent].by_id[parent_id])
         siblings = self.children[resource][parent_id]
         siblings[siblings.index(old)] = new
-        self._parent_updated(parent, parent_id, field, before)
+        if resource == "application_fee_refunds":
+            self._emit("application_fee.refund.updated", new, previous)  # its own event
+        elif resource != "transfer_reversals":  # transfer.updated is the transfer's own change
+            self._parent_updated(parent, parent_id, field, before)
         return _copy(new)
 
     def _before_update(self, resource: str, old: Obj, new: Obj) -> Obj:
