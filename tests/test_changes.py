@@ -72,6 +72,15 @@ class Changes:
         self.removed_line = embedded[0]["id"]
         sb.delete("invoice_line_items", self.removed_line)
         sb.update("invoice_line_items", embedded[1]["id"], {"description": "Changed line"})
+        # One more on a list already past the 10 its parent embeds.
+        transfer = next(t for t in sb.objects("transfers") if t["reversals"]["has_more"])
+        self.long_transfer = transfer["id"]
+        reversed_ = sb.reverse_transfer(self.long_transfer, 100)
+        self.new_reversal = reversed_["reversals"]["data"][0]["id"]
+        fee = next(f for f in sb.objects("application_fees") if f["refunds"]["has_more"])
+        self.long_fee = fee["id"]
+        refunded = sb.refund_application_fee(self.long_fee, 1)
+        self.new_fee_refund = refunded["refunds"]["data"][0]["id"]
         self.new_customers = [sb.create("customers")["id"] for _ in range(2)]
         self.changed = changed_since(sb, self.since)
 
@@ -153,6 +162,20 @@ def test_a_changed_parent_comes_with_its_complete_nested_list(after_changes):
             i["id"] for i in sb.objects("subscription_items") if i["subscription"] == subscription
         }
         assert items <= second.ids("subscription_items")
+
+
+def test_a_reversal_or_fee_refund_added_past_ten_arrives_with_the_whole_list(after_changes):
+    sb, _, second, changes, stats = after_changes
+    for child, key, parent, new in [
+        ("transfer_reversals", "transfer", changes.long_transfer, changes.new_reversal),
+        ("application_fee_refunds", "fee", changes.long_fee, changes.new_fee_refund),
+    ]:
+        now = {o["id"] for o in sb.objects(child) if o[key] == parent}
+        assert len(now) > 11 and new in now
+        assert {r["id"] for r in second.records(child) if r[key] == parent} == now, child
+    # The rest of each list, once: only the changed parent's list goes on past its first 10.
+    assert stats["requests"].get("GET /v1/transfers/{id}/reversals") == 1
+    assert stats["requests"].get("GET /v1/application_fees/{id}/refunds") == 1
 
 
 def test_the_warehouse_ends_as_stripe_is(after_changes):

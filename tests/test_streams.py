@@ -76,14 +76,22 @@ def test_payment_methods_are_listed_per_customer_when_selected(shared_sandbox):
     )
 
 
-def test_nested_streams_name_their_parent(shared_sandbox):
-    result = sync(tap_config(shared_sandbox), select=["credit_notes", "credit_note_line_items"])
-    notes = {n["id"]: n for n in shared_sandbox.objects("credit_notes")}
-    long_notes = [n for n in notes.values() if n["lines"]["has_more"]]
-    assert long_notes, "the sandbox has no credit note past 10 lines: the test proves little"
-    lines: dict[str, set[str]] = {}
-    for record in result.records("credit_note_line_items"):
-        lines.setdefault(record["credit_note"], set()).add(record["id"])
-    for note in long_notes:
-        assert len(lines[note["id"]]) == note["lines"]["total_count"] > 10
-    assert result.ids("credit_note_line_items") == shared_sandbox.ids("credit_note_line_items")
+@pytest.mark.parametrize(
+    ("parent", "child", "field", "key"),
+    [
+        ("credit_notes", "credit_note_line_items", "lines", "credit_note"),
+        ("transfers", "transfer_reversals", "reversals", "transfer"),
+        ("application_fees", "application_fee_refunds", "refunds", "fee"),
+    ],
+)
+def test_nested_streams_name_their_parent(shared_sandbox, parent, child, field, key):
+    result = sync(tap_config(shared_sandbox), select=[parent, child])
+    parents = shared_sandbox.objects(parent)
+    long = [p for p in parents if p[field]["has_more"]]
+    assert long, f"the sandbox has no {parent} past 10 {field}: the test proves little"
+    items: dict[str, set[str]] = {}
+    for record in result.records(child):
+        items.setdefault(record[key], set()).add(record["id"])
+    for p in long:
+        assert len(items[p["id"]]) == p[field]["total_count"] > 10
+    assert result.ids(child) == shared_sandbox.ids(child)

@@ -60,6 +60,8 @@ def test_nested_lists_are_requested_only_for_parents_with_more(sandbox, full_syn
         ("invoices", "lines", "GET /v1/invoices/{id}/lines"),
         ("subscriptions", "items", "GET /v1/subscription_items"),
         ("credit_notes", "lines", "GET /v1/credit_notes/{id}/lines"),
+        ("transfers", "reversals", "GET /v1/transfers/{id}/reversals"),
+        ("application_fees", "refunds", "GET /v1/application_fees/{id}/refunds"),
     ]:
         embedded = [p[field] for p in sandbox.objects(parent)]
         expected = sum(

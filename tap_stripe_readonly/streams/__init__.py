@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from tap_stripe_readonly.client import StripeStream
 from tap_stripe_readonly.streams.balance import (
+    ApplicationFeeRefundsStream,
     ApplicationFeesStream,
     BalanceTransactionsStream,
     PayoutsStream,
+    TransferReversalsStream,
     TransfersStream,
 )
 from tap_stripe_readonly.streams.billing import (
@@ -69,7 +71,9 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     CheckoutSessionsStream,
     EventsStream,
     TransfersStream,
+    TransferReversalsStream,
     ApplicationFeesStream,
+    ApplicationFeeRefundsStream,
 )
 
 # (singer-sdk types `name` as an instance attribute; streams here set it on the class.)

@@ -1,8 +1,9 @@
-"""Money moving: balance transactions, payouts, and Connect's transfers and fees."""
+"""Money moving: balance transactions, payouts, and Connect's transfers and fees (with their
+reversals and refunds)."""
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import StripeStream
+from tap_stripe_readonly.client import StripeChildStream, StripeStream
 from tap_stripe_readonly.permissions import (
     APPLICATION_FEE_READ,
     BALANCE_READ,
@@ -42,6 +43,17 @@ class TransfersStream(StripeStream):
     event_types = ("transfer.created", "transfer.updated", "transfer.reversed")
 
 
+class TransferReversalsStream(StripeChildStream):
+    name = "transfer_reversals"
+    path = "/v1/transfers/{id}/reversals"
+    parent_stream_type = TransfersStream
+    embedded_field = "reversals"
+    parent_key = "transfer"
+    stripe_class = "TransferReversal"
+    object_name = "transfer_reversal"
+    permission = TRANSFER_READ
+
+
 class ApplicationFeesStream(StripeStream):
     name = "application_fees"
     path = "/v1/application_fees"
@@ -49,3 +61,14 @@ class ApplicationFeesStream(StripeStream):
     object_name = "application_fee"
     permission = APPLICATION_FEE_READ
     event_types = ("application_fee.created", "application_fee.refunded")
+
+
+class ApplicationFeeRefundsStream(StripeChildStream):
+    name = "application_fee_refunds"
+    path = "/v1/application_fees/{id}/refunds"
+    parent_stream_type = ApplicationFeesStream
+    embedded_field = "refunds"
+    parent_key = "fee"
+    stripe_class = "ApplicationFeeRefund"
+    object_name = "fee_refund"
+    permission = APPLICATION_FEE_READ
