@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import typing as t
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +61,16 @@ def test_a_key_with_some_permissions_gets_a_table_of_what_to_grant(own_sandbox, 
     assert "Default currency:  usd (from the balance" not in result.stdout, "nor the balance"
     served = sum(own_sandbox.stats["requests"].values())
     assert served <= len(STREAM_TYPES) + 3, "about one cheap request per stream"
+
+
+def test_the_readme_shows_what_the_check_prints(own_sandbox, tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### 2. Check the key", 1)[1]
+    example = section.split("```")[3].strip("\n")  # the second block: the output
+    own_sandbox.add_key(KEY, denied=("plan_read", "connected_account_read"))  # as it says
+    result = run_cli(["--test"], tap_config(own_sandbox, api_key=KEY), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip("\n") == example
 
 
 def test_the_account_and_its_currency_when_the_key_may_read_them(own_sandbox, tmp_path):
