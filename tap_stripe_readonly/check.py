@@ -3,7 +3,8 @@
 One small request per stream (``limit=1``; a nested stream lists the items of its parent's
 first object), all at once, then a table: each stream, readable or the permission to grant
 (as the Dashboard names it and as the API does). Then the key's mode, the account and its
-default currency, from ``/v1/account`` or, if the key may not read it, ``/v1/balance``.
+default currency, from ``/v1/account`` or, if the key may not read it, ``/v1/balance``
+("unknown" if neither answers).
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tap_stripe_readonly.client import StripeChildStream, StripeStream
 from tap_stripe_readonly.engine import Engine, Task
-from tap_stripe_readonly.errors import AccountAccessError, PermissionDeniedError, StopSyncError
+from tap_stripe_readonly.errors import (
+    AccountAccessError,
+    CursorVanishedError,
+    InvalidApiKeyError,
+    NoConnectAccessError,
+    NotFoundError,
+    PermissionDeniedError,
+    StopSyncError,
+)
 from tap_stripe_readonly.report import grant
 from tap_stripe_readonly.shapes import ListPage, Raw, to_dict
 
@@ -38,6 +47,16 @@ class AccountCheck:
     currency: str | None = None
     currency_from: str = ""
     unreadable: str | None = None  # why the account itself could not be read
+    failed: set[str] = field(default_factory=set)  # /v1/account, /v1/balance: not a 403
+
+
+@dataclass
+class Outcome:
+    """How the check ends: streams readable over all accounts, and the accounts unreadable."""
+
+    readable: int
+    accounts: int
+    unreadable: list[str] = field(default_factory=list)
 
 
 def check(
@@ -56,7 +75,11 @@ def _tasks(check: AccountCheck, streams: list[StripeStream]) -> list[Task]:
 
 
 def _stream_task(
-    check: AccountCheck, stream: StripeStream, path: str | None = None, params: t.Any = None
+    check: AccountCheck,
+    stream: StripeStream,
+    path: str | None = None,
+    params: t.Any = None,
+    parent: StripeStream | None = None,
 ) -> Task:
     access = check.access.setdefault(stream.name, Access())
 
@@ -70,7 +93,7 @@ def _stream_task(
             else:
                 url = urlsplit(child.nested_url(first))
                 params = [*parse_qsl(url.query), ("limit", 1)]
-                tasks.append(_stream_task(check, child, url.path, params))
+                tasks.append(_stream_task(check, child, url.path, params, stream))
         return tasks
 
     def denied(exc: Exception) -> list[Task]:
@@ -81,6 +104,11 @@ def _stream_task(
             return []
         if isinstance(exc, AccountAccessError):
             check.unreadable = str(exc)
+            return []
+        if parent is not None and isinstance(exc, (NotFoundError, CursorVanishedError)):
+            # The parent listed was deleted before its nested list was asked for.
+            name = t.cast("StripeChildStream", stream).parent_key.replace("_", " ")
+            access.note = f"not tried: the {name} listed was deleted meanwhile"
             return []
         raise exc
 
@@ -132,6 +160,12 @@ def _raw_task(
         if isinstance(exc, AccountAccessError):
             check.unreadable = str(exc)
             return []
+        if isinstance(exc, (InvalidApiKeyError, NoConnectAccessError)):
+            raise exc
+        if isinstance(exc, (StopSyncError, NotFoundError)):
+            # Retries ran out, or not Stripe's answer: the streams' table still stands.
+            check.failed.add(path)
+            return []
         raise exc
 
     return Task(
@@ -143,22 +177,25 @@ def _children(stream: StripeStream) -> list[StripeChildStream]:
     return [t.cast("StripeChildStream", c) for c in stream.child_streams]
 
 
-def report(checks: list[AccountCheck], key: str, streams: list[StripeStream]) -> tuple[str, int]:
-    """The table a person reads, and how many streams of all accounts are readable."""
+def report(
+    checks: list[AccountCheck], key: str, streams: list[StripeStream]
+) -> tuple[str, Outcome]:
+    """The table a person reads, and how the check ends."""
     width = max(len(s.name) for s in streams) + 2
     lines: list[str] = []
-    readable_total = 0
+    outcome = Outcome(0, len(checks))
     for check in checks:
         if len(checks) > 1:
             lines.append(f"== {check.account}")
         if check.unreadable:
             lines += [check.unreadable, ""]
+            outcome.unreadable.append(check.unreadable)
             continue
         lines.append(f"{'stream':<{width}}access")
         for stream in streams:
             access = check.access.get(stream.name, Access())
             if access.readable:
-                readable_total += 1
+                outcome.readable += 1
                 status = "readable"
             elif access.readable is False:
                 status = f"missing: grant {grant(access.permission)}"
@@ -170,17 +207,32 @@ def report(checks: list[AccountCheck], key: str, streams: list[StripeStream]) ->
             "",
             f"{readable} of {len(streams)} streams readable.",
             f"Key mode:          {'test' if '_test_' in key else 'live'}",
-            f"Account:           {check.account_id or check.account or 'unknown'}",
-            f"Default currency:  {check.currency or 'unknown'}{check.currency_from}",
+            f"Account:           {check.account_id or check.account or 'unknown'}"
+            f"{_failed(check, '/v1/account')}",
+            f"Default currency:  {check.currency or 'unknown'}{check.currency_from}"
+            f"{_failed(check, '/v1/balance')}",
             "",
         ]
-    return "\n".join(lines), readable_total
+    return "\n".join(lines), outcome
 
 
-def stop_unless_readable(readable: int) -> None:
-    if not readable:
-        msg = (
-            "The API key may read none of the streams: grant it Read permissions "
-            "(Dashboard > Developers > API keys > edit the key), as the table above says."
+def _failed(check: AccountCheck, path: str) -> str:
+    return f" (GET {path} failed)" if path in check.failed else ""
+
+
+def stop_unless_readable(outcome: Outcome) -> None:
+    if outcome.readable:
+        return
+    if len(outcome.unreadable) == outcome.accounts:
+        # The account itself, not a permission: granting any would not help.
+        if outcome.accounts == 1:
+            raise StopSyncError(outcome.unreadable[0])
+        raise StopSyncError(
+            "The API key may read none of the accounts of account_ids: "
+            + " ".join(outcome.unreadable)
         )
-        raise StopSyncError(msg)
+    msg = (
+        "The API key may read none of the streams: grant it Read permissions "
+        "(Dashboard > Developers > API keys > edit the key), as the table above says."
+    )
+    raise StopSyncError(msg)

@@ -32,10 +32,13 @@ class SyncReport:
         self, stream: StripeStream, permission: Permission | None, account: AccountRun
     ) -> None:
         """Skip ``stream`` and the streams nested in it (the others sync as usual)."""
-        names = [stream.name, *(child.name for child in stream.child_streams)]
+        # Only what the run was asked for: a parent read for its nested stream alone, or a
+        # nested stream left unselected, is no stream missing from the target.
+        names = [s.name for s in (stream, *stream.child_streams) if s.selected]
         for name in names:
             self.skipped[(name, account.id)] = permission
-        self._logger.info(
+        # Told once, in the summary at the end; here only at debug level.
+        self._logger.debug(
             "Skipping %s%s: the API key lacks %s.",
             " and ".join(f"'{n}'" for n in names),
             f" of {account.id}" if account.id else "",
@@ -83,6 +86,7 @@ class SyncReport:
                 f"grant {grant(permission)} (those {parent} are read again next run)"
             )
         if lines:
+            lines.sort()  # the same summary, whichever answer came first
             self._logger.warning(
                 "Some streams were not synced, for missing permissions on the API key. Grant "
                 "them (Dashboard > Developers > API keys > edit the key) and run again:\n%s",

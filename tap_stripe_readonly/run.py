@@ -8,7 +8,12 @@ import typing as t
 from tap_stripe_readonly.client import API_VERSION
 from tap_stripe_readonly.config import DEFAULT_API_URL, MAX_REQUESTS_PER_SECOND, parse_start_date
 from tap_stripe_readonly.engine import Engine, Task
-from tap_stripe_readonly.errors import AccountAccessError, PermissionDeniedError, StopSyncError
+from tap_stripe_readonly.errors import (
+    InvalidApiKeyError,
+    NoConnectAccessError,
+    PermissionDeniedError,
+    StopSyncError,
+)
 from tap_stripe_readonly.output import SingerOutput
 from tap_stripe_readonly.permissions import EVENT_READ
 from tap_stripe_readonly.ratelimit import RateLimiter
@@ -62,9 +67,13 @@ class AccountRun:
         self.events_readable = False
         self.failed = False
 
-    def fail(self, exc: AccountAccessError) -> None:
+    def fail(self, exc: StopSyncError) -> None:
+        """Stop reading this account; its state keeps what was written, the others go on."""
         self.failed = True
-        self.run.report.account_failed(self.id or "", str(exc))
+        message = str(exc)
+        if self.id and self.id not in message:
+            message = f"{self.id}: {message}"
+        self.run.report.account_failed(self.id or "", message)
 
 
 class Run:
@@ -126,6 +135,16 @@ class Run:
                 "run resumes there."
             )
 
+    def fails_one_account(self, exc: StopSyncError) -> bool:
+        """Whether ``exc`` stops only the account it came from (the others sync on).
+
+        With account_ids, an account that cannot be read, or whose reads keep failing, is
+        told at the end; a key Stripe refuses stops every account at once.
+        """
+        return self.several_accounts and not isinstance(
+            exc, (InvalidApiKeyError, NoConnectAccessError)
+        )
+
     def state_changed(self) -> None:
         self._state_changed = True
 
@@ -139,7 +158,8 @@ class Run:
 
         Its answer tells Stripe's time (the ``Date`` of the answer, which windows and the
         events bookmark are reckoned in, whatever this machine's clock says) and whether
-        the key may read events; a key that may not read the account fails here.
+        the key may read events; a key that may not read the account fails here (with
+        account_ids, only that account).
         """
 
         def readable(body: dict[str, t.Any]) -> list[Task]:
@@ -149,7 +169,7 @@ class Run:
         def unreadable(exc: Exception) -> list[Task]:
             if isinstance(exc, PermissionDeniedError):
                 return self._start(account)
-            if isinstance(exc, AccountAccessError) and self.several_accounts:
+            if isinstance(exc, StopSyncError) and self.fails_one_account(exc):
                 account.fail(exc)
                 return []
             raise exc

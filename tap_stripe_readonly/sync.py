@@ -30,11 +30,11 @@ from tap_stripe_readonly import client, shapes, windows
 from tap_stripe_readonly.client import API_VERSION, DELETED_AT, StripeChildStream, StripeStream
 from tap_stripe_readonly.engine import MAX_IN_FLIGHT_PER_ENDPOINT, Task
 from tap_stripe_readonly.errors import (
-    AccountAccessError,
     BadAnswerError,
     CursorVanishedError,
     NotFoundError,
     PermissionDeniedError,
+    StopSyncError,
 )
 from tap_stripe_readonly.permissions import EVENT_READ
 from tap_stripe_readonly.shapes import EventsPage, Item, ListPage, Raw
@@ -244,8 +244,8 @@ class StreamSync:
                 tasks = list(handler(exc))
             except PermissionDeniedError as denied:
                 self._skip(denied)
-            except AccountAccessError as lost:
-                if not self.run.several_accounts:
+            except StopSyncError as lost:
+                if not self.run.fails_one_account(lost):
                     raise
                 self.account.fail(lost)
         return tasks + self._maybe_finish()

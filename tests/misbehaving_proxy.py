@@ -4,7 +4,9 @@
         proxy.script("html_502", times=3, path="/v1/invoices")
         ... point the tap's api_url at proxy.url ...
 
-Requests a script does not catch are forwarded to the sandbox unchanged.
+Requests a script does not catch are forwarded to the sandbox unchanged; ``on_answer`` runs
+code between the sandbox's answer and the client's (to change the sandbox between two
+requests, as another client of the account would).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import socket
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -45,12 +48,14 @@ class _Script:
     kind: str
     times: int
     path: str | None
+    exact: bool = False
 
 
 class MisbehavingProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self._scripts: list[_Script] = []
+        self._on_answer: dict[str, Callable[[bytes], None]] = {}
         self._lock = threading.Lock()
         self.served: dict[str, int] = {}
         handler = type("Handler", (_Handler,), {"proxy": self})
@@ -65,17 +70,30 @@ class MisbehavingProxy:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def script(self, kind: str, times: int = 1, path: str | None = None) -> None:
-        """Answer the next ``times`` requests (whose path contains ``path``) as ``kind``."""
+    def script(
+        self, kind: str, times: int = 1, path: str | None = None, *, exact: bool = False
+    ) -> None:
+        """Answer the next ``times`` requests (whose path contains ``path``, or is it with
+        ``exact``) as ``kind``."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
         with self._lock:
-            self._scripts.append(_Script(kind, times, path))
+            self._scripts.append(_Script(kind, times, path, exact))
+
+    def on_answer(self, path: str, action: Callable[[bytes], None]) -> None:
+        """Once the sandbox has answered the next request for exactly ``path``, call
+        ``action`` with the answer's body, before passing the answer on."""
+        with self._lock:
+            self._on_answer[path] = action
 
     def _take(self, path: str) -> str | None:
         with self._lock:
             for script in self._scripts:
-                if script.times > 0 and (script.path is None or script.path in path):
+                if script.path is None:
+                    matches = True
+                else:
+                    matches = script.path == path if script.exact else script.path in path
+                if script.times > 0 and matches:
                     script.times -= 1
                     self.served[script.kind] = self.served.get(script.kind, 0) + 1
                     return script.kind
@@ -151,6 +169,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         status, headers, body = self._fetch()
+        with self.proxy._lock:
+            action = self.proxy._on_answer.pop(self.path.split("?", 1)[0], None)
+        if action is not None:
+            action(body)
         self.send_response(status)
         for name in ("Content-Type", "Stripe-Should-Retry", "Stripe-Rate-Limited-Reason"):
             if name in headers:

@@ -101,3 +101,56 @@ def test_the_connection_check_covers_each_account(platform, tmp_path):
     assert f"== {accounts[0]}" in result.stdout and f"== {UNKNOWN}" in result.stdout
     assert f"may not read account {UNKNOWN}" in result.stdout
     assert "Default currency:  eur" in result.stdout  # the connected account's own
+
+
+@pytest.mark.parametrize("path", ["/v1/invoices", "/v1/events"], ids=["a-stream", "the-probe"])
+def test_an_account_whose_reads_keep_failing_does_not_hold_the_others_back(
+    platform, both, tmp_path, path
+):
+    accounts, _, _ = both
+    failing, others = accounts[1], [accounts[0], accounts[2]]
+    config = tap_config(platform, account_ids=accounts)
+    platform.fail_next("500", times=1_000_000, path=path, account=failing)
+    try:
+        result = run_cli([], config, tmp_path, fast_retries=True)
+    finally:
+        platform.cancel_fail_next()
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    (line,) = error_lines(result.stderr)
+    assert failing in line and "the others were synced" in line and "500" in line
+    assert not any(a in line for a in others), line
+    first = SyncResult.parse(result.stdout)
+    for stream in STREAMS:
+        tagged = by_account(first, stream)
+        for account in others:
+            assert tagged.get(account, set()) == platform.ids(stream, account=account), stream
+    invoices = {
+        p["context"]["stripe_account"]: p
+        for p in first.states[-1]["bookmarks"].get("invoices", {}).get("partitions", [])
+    }
+    assert all(invoices[a]["replication_key_value"] for a in others)
+    assert "replication_key_value" not in invoices.get(failing, {}), "not complete: resumed"
+
+    again = sync(config, state=first.states[-1])
+    for stream in STREAMS:
+        read = by_account(first, stream).get(failing, set())
+        read |= by_account(again, stream).get(failing, set())
+        assert read == platform.ids(stream, account=failing), stream
+    for stream in ("customers", "invoices", "charges"):
+        partitions = again.states[-1]["bookmarks"][stream]["partitions"]
+        assert {p["context"]["stripe_account"] for p in partitions} == set(accounts)
+        assert all(p["replication_key_value"] for p in partitions)
+
+
+def test_a_key_refused_for_every_account_stops_the_run_at_once(platform, both, tmp_path):
+    accounts, _, _ = both
+    key = "rk_live_sandboxNoConnect00000000acc"
+    platform.add_key(key, connect=False)
+    result = run_cli([], tap_config(platform, api_key=key, account_ids=accounts), tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = error_lines(result.stderr)
+    assert "does not have any Connect permissions" in line
+    assert "the others were synced" not in line, "not one account's failure: the key's"
+    assert not SyncResult.parse(result.stdout).of_type("RECORD")

@@ -24,12 +24,31 @@ from tap_stripe_readonly.errors import (
 )
 from tap_stripe_readonly.permissions import Permission
 from tap_stripe_readonly.redaction import install_log_redaction, redact
+from tap_stripe_readonly.report import grant
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.transport import ReadOnlyPoolManager, WriteAttemptError
 from tests.conftest import SyncResult, run_cli, sync, tap_config
+from tests.stripe_sandbox.api import PERMISSION_NAMES
 
 SECRET = "Zq9XK7redactionCanary0000Qx7W"  # last four: unlikely anywhere else
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
+# The guide's minimal key of a revenue warehouse (the README's first eight rows).
+CORE = {
+    "customer_read", "charge_read", "payment_intent_read", "invoice_read", "subscription_read",
+    "product_read", "plan_read", "balance_read",
+}  # fmt: skip
+
+
+def summary(stderr: str) -> list[str]:
+    """The lines of the end-of-run summary of what to grant, as logged."""
+    lines = stderr.splitlines()
+    (start,) = [i for i, line in enumerate(lines) if "Some streams were not synced" in line]
+    block = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        block.append(line.strip())
+    return block
 
 
 def test_the_pool_refuses_anything_but_get(shared_sandbox):
@@ -68,6 +87,37 @@ def test_missing_permission_skips_only_that_stream(own_sandbox, tmp_path, form):
     assert "Some streams were not synced" in result.stderr
     assert 'plans, prices: grant Read on "Prices" (plan_read)' in result.stderr
     assert "ERROR" not in result.stderr
+
+
+def test_a_minimal_key_gets_one_tidy_summary(own_sandbox, tmp_path):
+    key = f"rk_live_{SECRET}"
+    own_sandbox.add_key(key, denied=PERMISSION_NAMES - CORE)
+    result = run_cli([], tap_config(own_sandbox, api_key=key), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ERROR" not in result.stderr and "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, warnings
+    assert "Skipping" not in result.stderr.replace("Skipping parse of env var", "")
+    missing: dict[str, list[str]] = {}
+    for stream in STREAM_TYPES:
+        if stream.selected_by_default and stream.permission.name not in CORE:
+            missing.setdefault(grant(stream.permission), []).append(stream.name)
+    expected = sorted(f"{', '.join(sorted(n))}: grant {what}" for what, n in missing.items())
+    assert summary(result.stderr) == expected  # in a stable order; payment_methods unselected
+    synced = SyncResult.parse(result.stdout)
+    for stream in STREAM_TYPES:
+        if stream.selected_by_default and stream.permission.name in CORE:
+            assert synced.ids(stream.name) == own_sandbox.ids(stream.name), stream.name
+        else:
+            assert not synced.records(stream.name), stream.name
+
+
+def test_an_unselected_nested_stream_is_not_reported_skipped(own_sandbox, tmp_path):
+    key = f"rk_live_{SECRET}"
+    own_sandbox.add_key(key, denied=("customer_read",))
+    result = run_cli([], tap_config(own_sandbox, api_key=key), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert summary(result.stderr) == ['customers: grant Read on "Customers" (customer_read)']
 
 
 def test_missing_parent_permission_skips_its_children(own_sandbox):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import typing as t
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 import yaml
 from singer_sdk.helpers.capabilities import FLATTENING_CONFIG, STREAM_MAPS_CONFIG
 
+from tap_stripe_readonly.config import KEY_PERMISSIONS
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 
@@ -107,6 +109,17 @@ def test_readme_and_hub_list_every_stream(stream):
     hub = yaml.safe_load(HUB.read_text())
     assert stream.name in hub["usage"]
     assert stream.permission.label in hub["settings_preamble"]
+
+
+def test_the_hub_s_key_guidance_names_every_permission():
+    # As the tap's own description and the README do: "only the core ones" would leave the
+    # other streams out of a key made by the Hub's words.
+    hub = yaml.safe_load(HUB.read_text())
+    (api_key,) = [s for s in hub["settings"] if s["name"] == "api_key"]
+    for label in KEY_PERMISSIONS:
+        assert re.search(rf"\b{re.escape(label)}\b", api_key["description"]), label
+        assert label in README
+    assert "everything else at None" in api_key["description"]
 
 
 SDK_SETTINGS = {*STREAM_MAPS_CONFIG["properties"], *FLATTENING_CONFIG["properties"]}

@@ -140,6 +140,19 @@ def test_a_key_without_connect_may_not_send_stripe_account(sb: StripeSandbox) ->
         }
 
 
+def test_scripted_faults_can_hit_one_account_only(sb: StripeSandbox) -> None:
+    platform, first, second = sb.accounts
+    sb.fail_next("500", times=2, path="/v1/customers", account=first)
+    assert get(sb, "/v1/customers", second).status_code == 200
+    assert get(sb, "/v1/customers").status_code == 200  # the platform's, without the header
+    assert get(sb, "/v1/invoices", first).status_code == 200  # another path
+    assert [get(sb, "/v1/customers", first).status_code for _ in range(3)] == [500, 500, 200]
+    sb.fail_next("500", account=platform)
+    assert get(sb, "/v1/customers", first).status_code == 200
+    assert get(sb, "/v1/customers").status_code == 500
+    assert sb.cancel_fail_next() == 0
+
+
 def test_permissions_name_the_connected_account(sb: StripeSandbox) -> None:
     key = "rk_live_sandboxNoBalance0000000xyz"
     sb.add_key(key, denied=("balance_read",))

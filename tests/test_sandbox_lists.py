@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
+import operator
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import requests
 import stripe
 
+from tap_stripe_readonly.client import StripeChildStream, StripeStream
+from tap_stripe_readonly.streams import STREAM_TYPES
 from tests.stripe_sandbox import DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
-from tests.stripe_sandbox.api import LISTABLE, path_of
+from tests.stripe_sandbox.api import LISTABLE, accepted_params, match, path_of
 
 NOW = 1_795_000_000
 # Subscriptions leave canceled ones out by default; they have tests of their own.
@@ -386,3 +390,28 @@ def test_the_stripe_sdk_reads_the_sandbox(sb: StripeSandbox) -> None:
         stripe.StripeClient(
             "rk_live_unknown0000", base_addresses={"api": sb.url}
         ).v1.customers.list()
+
+
+def _list_method(stream: type[StripeStream]) -> Any:
+    """The stripe package's method that lists what ``stream`` reads."""
+    if issubclass(stream, StripeChildStream) and "{id}" in stream.path:
+        parent = stream.parent_stream_type
+        owner = operator.attrgetter(parent.stripe_class)(stripe)
+        return getattr(owner, "list_" + stream.path.rsplit("/", 1)[1])  # Invoice.list_lines
+    return operator.attrgetter(stream.stripe_class)(stripe).list
+
+
+@pytest.mark.parametrize("stream", STREAM_TYPES, ids=[s.name for s in STREAM_TYPES])
+def test_each_list_takes_the_parameters_stripe_s_takes(stream: type[StripeStream]) -> None:
+    # Stripe answers 400 to a parameter its list does not take; the sandbox must take the
+    # same ones, or a tap's filter would pass here and fail against Stripe (or the reverse).
+    unpack = inspect.signature(_list_method(stream)).parameters["params"].annotation
+    (name,) = [ref.__forward_arg__ for ref in get_args(unpack)]
+    module = stripe.params
+    if "." in stream.stripe_class:  # checkout.Session: stripe.params.checkout
+        module = getattr(module, stream.stripe_class.split(".")[0])
+    options = set(stripe.RequestOptions.__annotations__)  # the client's, never sent
+    stripes = set(getattr(module, name).__annotations__) - options
+    route = match(stream.path.replace("{id}", "x_1"))
+    assert route is not None and route.kind != "retrieve", stream.path
+    assert set(accepted_params(route)) == stripes

@@ -461,6 +461,19 @@ CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisp
 FIELD_RESOURCES = {"coupon": "coupons"}
 
 
+def accepted_params(route: Route) -> frozenset[str]:
+    """The parameters a list takes: any other is a 400 parameter_unknown, as Stripe answers."""
+    if route.kind == "customer_payment_methods":
+        return PAGING | set(CUSTOMER_PM_FILTERS)
+    if route.kind == "items":
+        return PAGING | {"subscription"}
+    if route.kind == "lines":
+        return PAGING
+    created = {"created"} if route.resource in CREATED_FILTER else set()
+    status = {"status"} if route.resource == "subscriptions" else set()  # filtered apart
+    return PAGING | set(FILTERS[route.resource]) | created | status
+
+
 def _check_params(params: dict[str, Any], allowed: frozenset[str] | set[str]) -> None:
     for name in params:
         if name not in allowed:
@@ -582,10 +595,7 @@ def _retrieve(store: Store, route: Route, params: dict[str, Any], can_read: CanR
 def _list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead) -> Obj:
     resource = route.resource
     filters = FILTERS[resource]
-    allowed = PAGING | set(filters) | ({"created"} if resource in CREATED_FILTER else set())
-    if resource == "subscriptions":
-        allowed = allowed | {"status"}
-    _check_params(params, allowed)
+    _check_params(params, accepted_params(route))
     limit, after, before = _paging(params)
     paths = _expand_paths(params, is_list=True)
     if resource == "events" and "type" in params and "types" in params:
@@ -636,7 +646,7 @@ def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanR
     customer's payment methods (/v1/customers/{id}/payment_methods), newest first."""
     pred: Pred | None = None
     if route.kind == "customer_payment_methods":
-        _check_params(params, PAGING | set(CUSTOMER_PM_FILTERS))
+        _check_params(params, accepted_params(route))
         assert route.object_id is not None
         if route.object_id not in store.collections["customers"].by_id:
             raise no_such("customers", route.object_id, "customer")
@@ -645,7 +655,7 @@ def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanR
         pred = _all_of([CUSTOMER_PM_FILTERS[k](store, v, k) for k, v in params.items()
                         if k in CUSTOMER_PM_FILTERS])  # fmt: skip
     elif route.kind == "items":
-        _check_params(params, PAGING | {"subscription"})
+        _check_params(params, accepted_params(route))
         if "subscription" not in params:
             raise invalid(
                 "Missing required param: subscription.", "subscription", "parameter_missing"
@@ -659,7 +669,7 @@ def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanR
             "subscription_items",
         )
     else:
-        _check_params(params, PAGING)
+        _check_params(params, accepted_params(route))
         assert route.object_id is not None
         parent_id, resource = route.object_id, route.resource
         parent, _, template, _ = CHILDREN[resource]

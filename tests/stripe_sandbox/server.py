@@ -88,6 +88,7 @@ class ScriptedFault:
     kind: str
     remaining: int
     path: str | None  # only requests whose route template or path starts with this
+    account: str | None = None  # only requests for this account (its Stripe-Account header)
 
 
 def connected_seed(seed: int, index: int) -> int:
@@ -435,9 +436,12 @@ class StripeSandbox:
             if kinds is not None:
                 self.fault_kinds = _fault_kinds(kinds)
 
-    def fail_next(self, kind: str, times: int = 1, path: str | None = None) -> None:
+    def fail_next(
+        self, kind: str, times: int = 1, path: str | None = None, account: str | None = None
+    ) -> None:
         """The next `times` API requests (only those whose route template, e.g.
-        "/v1/invoices/{id}/lines", or whose path starts with `path`, if given) get the fault
+        "/v1/invoices/{id}/lines", or whose path starts with `path`, if given, and only those
+        for `account`, if given: the platform's id or a connected account's) get the fault
         `kind`: one of FAULT_KINDS, or "429" (a rate-limit 429, Stripe-Rate-Limited-Reason
         endpoint-rate) or "429_no_retry" (the same with Stripe-Should-Retry: false).
         Scripted faults queue in call order and come before random ones."""
@@ -446,7 +450,7 @@ class StripeSandbox:
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._lock:
-            self._scripted.append(ScriptedFault(kind, times, path))
+            self._scripted.append(ScriptedFault(kind, times, path, account))
 
     def cancel_fail_next(self) -> int:
         """Drops the scripted faults not yet used; returns how many requests they would have
@@ -530,11 +534,13 @@ class StripeSandbox:
         with self._lock:
             return "req_" + "".join(self._req_rng.choices(_BASE62, k=14))
 
-    def _fault(self, template: str, path: str) -> str | None:
+    def _fault(self, template: str, path: str, account: str) -> str | None:
         """A scripted fault for this request, else None or one of fault_kinds drawn from the
         seeded fault RNG."""
         with self._lock:
             for scripted in self._scripted:
+                if scripted.account not in (None, account):
+                    continue
                 prefix = scripted.path
                 if prefix is None or template.startswith(prefix) or path.startswith(prefix):
                     scripted.remaining -= 1
@@ -666,7 +672,7 @@ class StripeSandbox:
                 )
             if self.latency_ms > 0:
                 time.sleep(self.latency_ms / 1000)
-            fault = self._fault(template, path)
+            fault = self._fault(template, path, h.headers.get("Stripe-Account") or DEMO_ACCOUNT_ID)
             if fault == "drop":
                 with self._lock:
                     self._dropped += 1
