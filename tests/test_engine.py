@@ -105,6 +105,29 @@ def test_the_transport_tells_the_limiter_which_bucket_stripe_named(own_sandbox, 
     assert api.rate_limited == 2
 
 
+def test_a_lock_timeout_slows_nothing_and_is_retried_past_max_tries(own_sandbox, fast_retries):
+    told: list[tuple[str, str | None]] = []
+
+    class Limiter(ratelimit.RateLimiter):
+        def rate_limited(self, endpoint: str, reason: str | None) -> None:
+            told.append((endpoint, reason))
+            super().rate_limited(endpoint, reason)
+
+    times = transport.MAX_TRIES + 2
+    own_sandbox.fail_next("lock_timeout", times=times, path="/v1/customers")
+    limiter = Limiter(50)
+    api = transport.StripeTransport(
+        api_key=tap_config(own_sandbox)["api_key"],
+        api_url=own_sandbox.url,
+        api_version=client.API_VERSION,
+        limiter=limiter,
+    )
+    page = api.get("/v1/customers", [("limit", 3)], endpoint="/v1/customers")
+    assert len(page.data) == 3
+    assert told == [("/v1/customers", None)] * times
+    assert limiter.account.rate == 50 and limiter.endpoint("/v1/customers").rate == 25
+
+
 def test_the_tap_keeps_under_the_limits_it_is_given(shared_sandbox):
     """Stripe's limits at a fifth of their size: the tap's own buckets keep it under them."""
     shared_sandbox.set_rate_limits(global_rps=20, endpoint_rps=5)
