@@ -15,8 +15,8 @@ import typing as t
 
 import pytest
 
+from tap_stripe_readonly import client, transport
 from tap_stripe_readonly import sync as stream_sync
-from tap_stripe_readonly import transport
 from tap_stripe_readonly.errors import BadAnswerError, CursorVanishedError
 from tap_stripe_readonly.redaction import install_log_redaction, redact
 from tap_stripe_readonly.state import check_state
@@ -104,6 +104,7 @@ def test_an_answer_that_can_never_be_right_stops_at_once(own_sandbox, proxy, tmp
     result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
     stopped_with_one_line(result, "GET /v1/products", *words)
     assert proxy.served[kind] == 1, "never retried"
+    resumes_exactly(own_sandbox, result, tmp_path)
 
 
 def test_empty_page_promising_more_is_misbehaviour(own_sandbox, proxy, tmp_path):
@@ -115,6 +116,7 @@ def test_empty_page_promising_more_is_misbehaviour(own_sandbox, proxy, tmp_path)
     proxy.script("empty_has_more", times=10_000, path="/v1/customers")
     result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
     stopped_with_one_line(result, "GET /v1/customers", "empty page with has_more")
+    resumes_exactly(own_sandbox, result, tmp_path)
 
 
 def test_the_line_never_shows_the_key(own_sandbox, proxy, tmp_path):
@@ -127,6 +129,7 @@ def test_the_line_never_shows_the_key(own_sandbox, proxy, tmp_path):
     line = stopped_with_one_line(result, "502", "Bearer rk_live_[redacted]")
     assert key not in result.stderr + result.stdout
     assert key[-6:] not in line
+    resumes_exactly(own_sandbox, result, tmp_path, api_key=key)
 
 
 # -- rate limits are never fatal --------------------------------------------------------
@@ -468,6 +471,25 @@ def test_a_list_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, mon
     with pytest.raises(BadAnswerError, match=r"Listing 'customers' lost its place"):
         sync(tap_config(own_sandbox), select=["customers"])
     assert stream_sync.MAX_WINDOW_RESTARTS < 10
+
+
+def test_a_list_cursor_that_keeps_vanishing_is_one_line_and_resumes(own_sandbox, proxy, tmp_path):
+    customers = [c["created"] for c in own_sandbox.objects("customers")]
+    assert max(customers.count(c) for c in customers) > client.PAGE_SIZE, "paged with a cursor"
+    proxy.script("cursor_gone", times=10_000, path="/v1/customers")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
+    stopped_with_one_line(result, "Listing 'customers' lost its place", "run again later")
+    assert proxy.served["cursor_gone"] >= stream_sync.MAX_WINDOW_RESTARTS + 1
+    resumes_exactly(own_sandbox, result, tmp_path)
+
+
+def test_a_nested_cursor_that_keeps_vanishing_is_one_line_and_resumes(own_sandbox, proxy, tmp_path):
+    (invoice,) = own_sandbox.create_burst("invoices", 1, lines=client.PAGE_SIZE + 50)
+    proxy.script("cursor_gone", times=10_000, path="/lines")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
+    stopped_with_one_line(result, f"invoice_line_items of {invoice['id']}", "kept changing")
+    assert proxy.served["cursor_gone"] >= stream_sync.MAX_NESTED_RESTARTS + 1
+    resumes_exactly(own_sandbox, result, tmp_path)
 
 
 def test_a_nested_list_forbidden_keeps_its_parents_for_the_next_run(own_sandbox, proxy, tmp_path):
