@@ -69,7 +69,7 @@ class NotFoundError(Exception):
 
 
 class TransientError(Exception):
-    """An answer worth asking again: 5xx, 409, a lock timeout, a cut connection or body."""
+    """An answer worth asking again: 5xx, 409, a cut connection or body."""
 
     def __init__(self, came_back: str, *, rate_limit_reason: str | None = None) -> None:
         super().__init__(came_back)
@@ -79,7 +79,8 @@ class TransientError(Exception):
 
 
 class RateLimitedError(TransientError):
-    """429 (or 400 code rate_limit): never fatal, always retried, and slows the tap down."""
+    """429 (or 400 code rate_limit): never fatal, always retried; a rate limiter's (one
+    that names its reason) slows the tap down, a lock timeout's does not."""
 
 
 def error_object(body: object) -> dict[str, t.Any]:
@@ -109,9 +110,13 @@ def lacks_connect_permissions(message: str) -> bool:
     return _NO_CONNECT_ACCESS in message
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line (its line breaks and runs of spaces made single spaces), with any
+    key redacted: what a message from elsewhere (Stripe's, a library's) must be in a line."""
+    return redact(" ".join(text.split()))
+
+
 def excerpt(text: str, limit: int = 120) -> str:
     """The first characters of a body, on one line, with any key redacted."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[:limit] + "…"
-    return redact(flat)
+    flat = one_line(text)
+    return flat if len(flat) <= limit else flat[:limit] + "…"

@@ -1,8 +1,9 @@
 """The state a run starts from, checked before any request.
 
 A bookmark is only trusted if it has the shape this tap writes. Anything else (a hand-edited
-value, another tap's state) would silently read too much or too little, so the run stops with
-one line naming the stream and the value, and how to start over.
+value, another tap's state, a time in milliseconds or in the future) would silently read too
+much or too little, so the run stops with one line naming the stream and the value, and how
+to start over.
 
 Per stream (or per account, under ``partitions``):
 
@@ -17,6 +18,7 @@ Per stream (or per account, under ``partitions``):
 from __future__ import annotations
 
 import json
+import time
 import typing as t
 
 from tap_stripe_readonly.errors import StateError
@@ -25,6 +27,18 @@ START_OVER = (
     "To start over, run `meltano run --full-refresh …` (or the tap without --state); to "
     "resume, give the tap a state it wrote."
 )
+# A time the tap writes is Stripe's at the start of a sync: never this far ahead of this
+# machine's clock (a millisecond value, or a hand-made one, is).
+CLOCK_LEEWAY = 86_400
+
+
+def read_state_file(file: t.IO[str]) -> str:
+    """The state file's text: it is JSON, and so UTF-8."""
+    try:
+        return file.read()
+    except UnicodeDecodeError as exc:
+        msg = f"The state file is not UTF-8 text (byte {exc.start}). {START_OVER}"
+        raise StateError(msg) from None
 
 
 def parse_state(text: str) -> dict[str, t.Any]:
@@ -44,6 +58,7 @@ def parse_state(text: str) -> dict[str, t.Any]:
 
 def check_state(state: t.Mapping[str, t.Any], streams: t.Collection[str]) -> None:
     """Raise StateError unless every bookmark of a known stream is one this tap writes."""
+    latest = int(time.time()) + CLOCK_LEEWAY
     bookmarks = state.get("bookmarks", {})
     if not isinstance(bookmarks, dict):
         raise StateError(
@@ -63,32 +78,41 @@ def check_state(state: t.Mapping[str, t.Any], streams: t.Collection[str]) -> Non
         for entry in entries:
             if not isinstance(entry, dict):
                 raise _bad(name, "bookmark", entry)
-            _check_entry(name, entry)
+            _check_entry(name, entry, latest)
 
 
-def _check_entry(name: str, entry: dict[str, t.Any]) -> None:
-    for key in ("replication_key_value", "table_version"):
-        if key in entry and not _is_int(entry[key]):
-            raise _bad(name, key, entry[key])
-    if "unsettled_since" in entry and not (
-        entry["unsettled_since"] is None or _is_int(entry["unsettled_since"])
-    ):
+def _check_entry(name: str, entry: dict[str, t.Any], latest: int) -> None:
+    # table_version is in milliseconds (singer's ACTIVATE_VERSION): not a `created` time.
+    if "table_version" in entry and not _is_int(entry["table_version"]):
+        raise _bad(name, "table_version", entry["table_version"])
+    if "replication_key_value" in entry and not _is_time(entry["replication_key_value"], latest):
+        raise _bad(name, "replication_key_value", entry["replication_key_value"])
+    if "unsettled_since" in entry and not _is_time(entry["unsettled_since"], latest, none=True):
         raise _bad(name, "unsettled_since", entry["unsettled_since"])
     if "backfill" in entry:
         backfill = entry["backfill"]
         ok = (
             isinstance(backfill, dict)
             and _is_window(backfill.get("range"))
+            and _is_time(backfill["range"][1], latest)
             and isinstance(backfill.get("done"), list)
             and all(_is_window(w) for w in backfill["done"])
             and (backfill.get("version") is None or _is_int(backfill["version"]))
+            and _is_time(backfill.get("unsettled_since"), latest, none=True)
         )
         if not ok:
             raise _bad(name, "backfill", backfill)
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> t.TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_time(value: object, latest: int, *, none: bool = False) -> bool:
+    """A `created` time (unix seconds) the tap could have written: not ahead of ``latest``."""
+    if value is None:
+        return none
+    return _is_int(value) and value <= latest
 
 
 def _is_window(value: object) -> bool:

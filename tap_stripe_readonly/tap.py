@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import signal
 import sys
+import threading
 import typing as t
 
 import click
@@ -12,6 +13,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities
+from singer_sdk.plugin_base import SingerCommand
 
 from tap_stripe_readonly import check
 from tap_stripe_readonly.config import (
@@ -21,7 +23,7 @@ from tap_stripe_readonly.config import (
     config_problems,
 )
 from tap_stripe_readonly.engine import Stopped
-from tap_stripe_readonly.errors import StopSyncError
+from tap_stripe_readonly.errors import StopSyncError, excerpt, one_line
 from tap_stripe_readonly.output import MessageWriter
 from tap_stripe_readonly.redaction import install_log_redaction
 from tap_stripe_readonly.report import SyncReport
@@ -32,7 +34,7 @@ from tap_stripe_readonly.run import (
     accounts_of,
     make_transport,
 )
-from tap_stripe_readonly.state import check_state, parse_state
+from tap_stripe_readonly.state import check_state, parse_state, read_state_file
 from tap_stripe_readonly.streams import STREAM_NAMES, STREAM_TYPES
 
 if t.TYPE_CHECKING:
@@ -42,8 +44,81 @@ if t.TYPE_CHECKING:
 
     from tap_stripe_readonly.client import StripeStream
 
-# The exit code of a run stopped by SIGTERM, as a shell reports a process killed by it.
+# The exit codes of a run stopped by SIGTERM (Meltano cancelling it) or SIGINT (Ctrl-C), as
+# a shell reports a process killed by it.
 EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class Signalled(BaseException):
+    """A stop signal came while nothing was being written: the process stops where it is.
+
+    A BaseException, as KeyboardInterrupt is, so that no ``except Exception`` on its way (a
+    logging handler's, a library's) swallows it.
+    """
+
+
+class _Stop:
+    """The stop signal this process received, if one came: it sets the exit code."""
+
+    signum: int | None = None
+
+
+def _stop(signum: int, run: Run | None) -> None:
+    """A signal handler's work: stop the run at its next chance, or the process at once."""
+    _Stop.signum = signum
+    if run is None:
+        raise Signalled
+    run.engine.stop()  # the run writes its last state and stops
+
+
+def _stop_at_once(signum: int, frame: FrameType | None) -> None:
+    _stop(signum, None)  # until the tap exists (and from then on, its own handler)
+
+
+class TapCommand(SingerCommand):
+    """The tap's command line: however a run ends, one ERROR line at most and an exit code.
+
+    Handled here, around click's parsing too, since --test and --discover run as callbacks
+    of their options, before the command itself.
+    """
+
+    def main(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        if threading.current_thread() is threading.main_thread():
+            for stop_signal in STOP_SIGNALS:
+                signal.signal(stop_signal, _stop_at_once)
+        try:
+            return super().main(*args, **kwargs)
+        except ConfigValidationError as exc:  # from --test; invoke() reports its own
+            for error in exc.errors:
+                self.logger.error("%s", error)
+            self.logger.error("Config validation failed")
+            sys.exit(1)
+        except StopSyncError as exc:
+            # Nothing more can be read (bad key, no access, an answer that is not
+            # Stripe's, a state the tap did not write): one clear line, no traceback.
+            self.logger.error("%s", exc)
+            sys.exit(1)
+        except (Stopped, Signalled):
+            signum = _Stop.signum or signal.SIGTERM
+            self.logger.error(
+                "Stopped by a signal (%s); the last STATE covers every record written, so "
+                "the next run resumes there.",
+                signal.Signals(signum).name,
+            )
+            sys.exit(128 + signum)
+        except Exception as exc:
+            # A bug, or a library failing in a way the tap does not know: still one line.
+            what = type(exc).__name__ + (f": {excerpt(str(exc), 300)}" if str(exc) else "")
+            self.logger.error(
+                "Unexpected %s. This is a bug in the tap: please report it with this line "
+                "(TAP_STRIPE_READONLY_LOGLEVEL=DEBUG shows its traceback). The last STATE "
+                "covers every record written, so the next run resumes there.",
+                what,
+            )
+            self.logger.debug("The traceback of the error above:", exc_info=True)
+            sys.exit(1)
 
 
 class TapStripeReadonly(Tap):
@@ -166,14 +241,16 @@ class TapStripeReadonly(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]
         # singer-sdk's Tap.sync_all (final) syncs one stream at a time with one request in
         # flight; the tap's engine reads all streams at once within Stripe's rate limits.
-        if self.state:
-            self.state_writer.write_state(self.state)
-        self._run = Run(self)
+        self._run = Run(self)  # first: from here a signal waits for a message to be written
         try:
+            if self.state:
+                self.state_writer.write_state(self.state)
             self._run.execute()
         finally:
             self._run = None
             self.sync_report.log_summary()
+        if _Stop.signum is not None:
+            raise Stopped  # the signal came as the run ended: it still ends stopped
         if failed := self.sync_report.failed_accounts:
             msg = f"{len(failed)} account(s) of account_ids could not be read (the others were "
             msg += "synced): " + " ".join(failed.values())
@@ -203,39 +280,39 @@ class TapStripeReadonly(Tap):
         return True
 
     @classmethod
-    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
-        # The --test callback runs before invoke(): the same one-line stop for a bad key.
+    def get_singer_command(cls) -> click.Command:
+        command = super().get_singer_command()
+        return TapCommand(
+            name=command.name,
+            callback=command.callback,
+            params=command.params,
+            help=command.help,
+            context_settings=command.context_settings,
+            logger=cls.logger,
+        )
+
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> t.Any:
+        # singer-sdk's fails with a traceback on a config file that is missing or not JSON.
         try:
-            super().cb_test(ctx, param, value)
-        except StopSyncError as exc:
-            cls.logger.error("%s", exc)
-            ctx.exit(1)
+            return super().cb_config(ctx, param, value)
+        except (OSError, ValueError, TypeError) as exc:
+            msg = f"Could not read the config: {one_line(str(exc)).rstrip('.')}. Check "
+            msg += "--config: each file must hold a JSON object."
+            raise StopSyncError(msg) from None
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
-        if self._run is not None:
-            self._run.engine.stop()  # the run writes its last state and stops
-            return
-        super()._handle_termination(signum, frame)
+        # singer-sdk's writes state and exits 0 wherever the run is: a run cancelled before
+        # or after its engine reads would look complete.
+        _stop(signum, self._run)
 
     @classmethod
     def invoke(cls, *args: t.Any, state: t.IO[str] | None = None, **kwargs: t.Any) -> None:
-        try:
-            if state is not None:
-                # singer-sdk would fail on a state that is not JSON with a traceback.
-                parse_state(text := state.read())
-                state = io.StringIO(text if text.strip() else "{}")
-            super().invoke(*args, state=state, **kwargs)
-        except StopSyncError as exc:
-            # Nothing more can be read (bad key, no access, an answer that is not
-            # Stripe's, a state the tap did not write): one clear line, no traceback.
-            cls.logger.error("%s", exc)
-            sys.exit(1)
-        except Stopped:
-            cls.logger.error(
-                "Stopped by a signal; the last STATE covers every record written, so the "
-                "next run resumes there."
-            )
-            sys.exit(EXIT_TERMINATED)
+        if state is not None:
+            # singer-sdk would fail on a state that is not JSON (or not text) with a traceback.
+            parse_state(text := read_state_file(state))
+            state = io.StringIO(text if text.strip() else "{}")
+        super().invoke(*args, state=state, **kwargs)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,10 @@
 
 Every request of every stream goes through ``StripeTransport.get``, from whichever thread of
 the fetch engine. It takes its rate-limit tokens (the engine takes them for first attempts,
-choosing which endpoint goes next), sends the GET, retries what is transient
-(5xx, 409, lock timeouts, rate limits, cut connections and bodies) with Stripe's jittered
-exponential backoff, and turns every other answer into a parsed body or one of the
-exceptions in ``errors.py``, each with one line that says what was asked, what came back and
-what to check.
+choosing which endpoint goes next), sends the GET, retries what is transient (5xx, 409,
+429s, cut connections and bodies) with Stripe's jittered exponential backoff, and turns
+every other answer into a parsed body or one of the exceptions in ``errors.py``, each with
+one line that says what was asked, what came back and what to check.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from tap_stripe_readonly.errors import (
     error_object,
     excerpt,
     lacks_connect_permissions,
+    one_line,
     permission_in_message,
 )
 from tap_stripe_readonly.redaction import redact
@@ -240,7 +240,7 @@ def _raise_for_error(
     except msgspec.DecodeError:
         body = None
     error = error_object(body)
-    message = redact(str(error.get("message") or ""))
+    message = one_line(str(error.get("message") or ""))
     code = error.get("code")
     should_retry = response.headers.get("Stripe-Should-Retry")
     if status == 401:
@@ -265,13 +265,14 @@ def _raise_for_error(
         raise PermissionDeniedError(
             f"{asked}: {message}", permission_in_message(message, permission)
         )
-    reason = response.headers.get("Stripe-Rate-Limited-Reason")
-    if status == 429 and reason is None and code != "rate_limit":
-        # Stripe: a 429 without this header was not a rate limiter (an object lock, say).
-        raise TransientError(_came_back(response))
     if status == 429 or code == "rate_limit":
-        # Retried whatever Stripe-Should-Retry says: a rate limit only asks for patience.
-        raise RateLimitedError(_came_back(response), rate_limit_reason=reason or "global-rate")
+        # Retried whatever Stripe-Should-Retry says, and never fatal: it only asks for
+        # patience. Stripe: a 429 without Stripe-Rate-Limited-Reason was not a rate limiter
+        # (a lock timeout, say), so it slows no bucket down.
+        reason = response.headers.get("Stripe-Rate-Limited-Reason")
+        if reason is None and code == "rate_limit":
+            reason = "global-rate"
+        raise RateLimitedError(_came_back(response), rate_limit_reason=reason)
     if code == "resource_missing" and error.get("param") == "starting_after":
         raise CursorVanishedError(f"{asked}: {message}")
     if status == 404 and code == "resource_missing":
@@ -313,7 +314,10 @@ def _parse(response: urllib3.BaseHTTPResponse, asked: str, shape: type[t.Any]) -
         raise TransientError(f"{_came_back(response)}, cut off before its end") from None
     if shape is Raw:
         if content.lstrip()[:1] != b"{":
-            raise BadAnswerError(f"{asked}: {_came_back(response)}, not a Stripe object.")
+            raise BadAnswerError(
+                f"{asked}: {_came_back(response)}, not a Stripe object. Check api_url and any "
+                "proxy between the tap and Stripe."
+            )
         return body
     if body.object != "list":
         raise BadAnswerError(

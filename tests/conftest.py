@@ -135,18 +135,25 @@ def run_cli(
     *,
     state: t.Any = None,
     fast_retries: bool = False,
+    entry: t.Sequence[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the ``tap-stripe-readonly`` command as a user would.
 
-    ``state`` is written to a file passed with --state: a dict as JSON, a str as it is.
+    ``state`` is written to a file passed with --state: a dict as JSON, a str or bytes as
+    they are. ``entry``: python's arguments that run the tap instead (a patched entry point).
     """
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(config))
     if state is not None:
         state_file = tmp_path / "state.json"
-        state_file.write_text(state if isinstance(state, str) else json.dumps(state))
+        if isinstance(state, bytes):
+            state_file.write_bytes(state)
+        else:
+            state_file.write_text(state if isinstance(state, str) else json.dumps(state))
         args = [*args, "--state", str(state_file)]
     command = ["-c", FAST_RETRY_TAP] if fast_retries else ["-m", "tap_stripe_readonly"]
+    if entry is not None:
+        command = list(entry)
     return subprocess.run(
         [sys.executable, *command, "--config", str(config_file), *args],
         capture_output=True,

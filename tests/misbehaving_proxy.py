@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 HTML_502 = (
     b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
@@ -40,6 +41,7 @@ KINDS = (
     "empty_has_more",  # an empty page that promises more: the server misbehaves
     "forbidden",  # 403 naming a permission, as Stripe words it
     "echo_key",  # a 502 whose page shows the request's Authorization header
+    "cursor_gone",  # Stripe's 400 for a starting_after object that is gone (only such requests)
 )
 
 
@@ -86,9 +88,11 @@ class MisbehavingProxy:
         with self._lock:
             self._on_answer[path] = action
 
-    def _take(self, path: str) -> str | None:
+    def _take(self, path: str, query: str) -> str | None:
         with self._lock:
             for script in self._scripts:
+                if script.kind == "cursor_gone" and "starting_after=" not in query:
+                    continue
                 if script.path is None:
                     matches = True
                 else:
@@ -116,7 +120,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        kind = self.proxy._take(self.path.split("?", 1)[0])
+        path, _, query = self.path.partition("?")
+        kind = self.proxy._take(path, query)
         if kind is None:
             self._forward()
         elif kind in ("html_502", "echo_key"):
@@ -140,6 +145,17 @@ class _Handler(BaseHTTPRequestHandler):
             )
             error = {"error": {"message": message, "type": "invalid_request_error"}}
             self._answer(403, "application/json", json.dumps(error).encode())
+        elif kind == "cursor_gone":
+            cursor = parse_qs(query)["starting_after"][0]
+            error = {
+                "error": {
+                    "code": "resource_missing",
+                    "param": "starting_after",
+                    "message": f"No such object: '{cursor}'",
+                    "type": "invalid_request_error",
+                }
+            }
+            self._answer(400, "application/json", json.dumps(error).encode())
         else:
             status, _headers, body = self._fetch()
             half = body[: len(body) // 2]

@@ -3,8 +3,10 @@ clear line for the rest, never a traceback, and what was sent stays resumable.""
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -13,17 +15,20 @@ import typing as t
 
 import pytest
 
+from tap_stripe_readonly import client, transport
 from tap_stripe_readonly import sync as stream_sync
-from tap_stripe_readonly import transport
 from tap_stripe_readonly.errors import BadAnswerError, CursorVanishedError
 from tap_stripe_readonly.redaction import install_log_redaction, redact
-from tap_stripe_readonly.streams import STREAM_TYPES
+from tap_stripe_readonly.state import check_state
+from tap_stripe_readonly.streams import STREAM_NAMES, STREAM_TYPES
 from tests.conftest import SyncResult, error_lines, run_cli, start_tap, sync, tap_config
 from tests.misbehaving_proxy import MisbehavingProxy
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
+# Later than any time a run writes (Stripe's at the start of a sync).
+IN_TWO_DAYS = int(time.time()) + 2 * 86_400
 
 
 @pytest.fixture
@@ -99,6 +104,7 @@ def test_an_answer_that_can_never_be_right_stops_at_once(own_sandbox, proxy, tmp
     result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
     stopped_with_one_line(result, "GET /v1/products", *words)
     assert proxy.served[kind] == 1, "never retried"
+    resumes_exactly(own_sandbox, result, tmp_path)
 
 
 def test_empty_page_promising_more_is_misbehaviour(own_sandbox, proxy, tmp_path):
@@ -110,6 +116,7 @@ def test_empty_page_promising_more_is_misbehaviour(own_sandbox, proxy, tmp_path)
     proxy.script("empty_has_more", times=10_000, path="/v1/customers")
     result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path, fast_retries=True)
     stopped_with_one_line(result, "GET /v1/customers", "empty page with has_more")
+    resumes_exactly(own_sandbox, result, tmp_path)
 
 
 def test_the_line_never_shows_the_key(own_sandbox, proxy, tmp_path):
@@ -122,14 +129,24 @@ def test_the_line_never_shows_the_key(own_sandbox, proxy, tmp_path):
     line = stopped_with_one_line(result, "502", "Bearer rk_live_[redacted]")
     assert key not in result.stderr + result.stdout
     assert key[-6:] not in line
+    resumes_exactly(own_sandbox, result, tmp_path, api_key=key)
 
 
 # -- rate limits are never fatal --------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["429_no_retry", "rate_limit_400", "lock_timeout", "409"])
-def test_rate_limits_and_locks_are_retried_whatever_stripe_says(own_sandbox, tmp_path, kind):
-    own_sandbox.fail_next(kind, times=3, path="/v1/customers")
+@pytest.mark.parametrize(
+    ("kind", "times"),
+    [
+        ("429_no_retry", 3),
+        ("rate_limit_400", 3),
+        # A 429 all the same: more in a row than a 5xx is retried, and the run goes on.
+        ("lock_timeout", transport.MAX_TRIES + 2),
+        ("409", 3),
+    ],
+)
+def test_rate_limits_and_locks_are_retried_whatever_stripe_says(own_sandbox, tmp_path, kind, times):
+    own_sandbox.fail_next(kind, times=times, path="/v1/customers")
     result = run_cli([], tap_config(own_sandbox), tmp_path, fast_retries=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert SyncResult.parse(result.stdout).ids("customers") == own_sandbox.ids("customers")
@@ -163,8 +180,60 @@ def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_pat
             json.dumps({"bookmarks": {"invoices": {"backfill": {"range": [5, 1], "done": []}}}}),
             ["'invoices'", "backfill"],
         ),
+        (b"\xff\xfe{}", ["not UTF-8", "--full-refresh"]),
+        (
+            {"bookmarks": {"customers": {"replication_key_value": 1_795_000_000_000}}},
+            ["'customers'", "replication_key_value", "1795000000000", "--full-refresh"],
+        ),
+        (
+            {"bookmarks": {"customers": {"replication_key_value": IN_TWO_DAYS}}},
+            ["'customers'", "replication_key_value", str(IN_TWO_DAYS)],
+        ),
+        (
+            {
+                "bookmarks": {
+                    "balance_transactions": {
+                        "replication_key_value": 1_700_000_000,
+                        "unsettled_since": IN_TWO_DAYS,
+                    }
+                }
+            },
+            ["'balance_transactions'", "unsettled_since", str(IN_TWO_DAYS)],
+        ),
+        (
+            {"bookmarks": {"invoices": {"backfill": {"range": [0, IN_TWO_DAYS], "done": []}}}},
+            ["'invoices'", "backfill", str(IN_TWO_DAYS)],
+        ),
+        (
+            {
+                "bookmarks": {
+                    "charges": {
+                        "partitions": [
+                            {"context": {"stripe_account": "acct_1"}, "replication_key_value": 1},
+                            {
+                                "context": {"stripe_account": "acct_2"},
+                                "replication_key_value": 1_795_000_000_000,
+                            },
+                        ]
+                    }
+                }
+            },
+            ["'charges'", "1795000000000"],
+        ),
     ],
-    ids=["not json", "not an object", "bare string", "not created", "bad backfill"],
+    ids=[
+        "not json",
+        "not an object",
+        "bare string",
+        "not created",
+        "bad backfill",
+        "not utf-8",
+        "milliseconds",
+        "in the future",
+        "unsettled in the future",
+        "backfill to the future",
+        "an account's in milliseconds",
+    ],
 )
 def test_a_state_the_tap_did_not_write_stops_before_any_request(
     own_sandbox, tmp_path, state, words
@@ -175,13 +244,120 @@ def test_a_state_the_tap_did_not_write_stops_before_any_request(
     assert own_sandbox.stats["requests"] == {}
 
 
+def test_the_times_a_run_writes_are_accepted_and_its_version_is_milliseconds():
+    """A table_version is singer's ACTIVATE_VERSION, in milliseconds: not a `created` time."""
+    now = int(time.time())
+    written = {
+        "replication_key": "created",
+        "replication_key_value": now,
+        "table_version": now * 1000,
+        "unsettled_since": now - 86_400,
+    }
+    backfill = {"range": [0, now], "done": [[now - 10, now]], "version": now * 1000}
+    state = {"bookmarks": {"balance_transactions": written, "customers": {"backfill": backfill}}}
+    check_state(state, STREAM_NAMES)
+
+
 def test_an_empty_state_file_is_no_state(own_sandbox, tmp_path):
     result = run_cli([], tap_config(own_sandbox), tmp_path, state="")
     assert result.returncode == 0, result.stderr[-2000:]
     assert SyncResult.parse(result.stdout).ids("products") == own_sandbox.ids("products")
 
 
-# -- SIGTERM ------------------------------------------------------------------------------
+# -- signals ------------------------------------------------------------------------------
+
+# The tap's command with one method patched to act (send a signal, raise) when it is called
+# the n-th time: what is tested then happens at a known point of the run, without waiting.
+PATCHED_TAP = """
+import importlib, os, signal, sys
+module, attribute = sys.argv.pop(1).split(":")
+owner_name, method = attribute.split(".")
+owner = getattr(importlib.import_module(module), owner_name)
+original = getattr(owner, method)
+calls = []
+
+def patched(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == {n}:
+        {act}
+    return original(*args, **kwargs)
+
+setattr(owner, method, patched)
+from tap_stripe_readonly.tap import TapStripeReadonly
+TapStripeReadonly.cli()
+"""
+
+
+def patched_tap(point: str, act: str, n: int = 1) -> list[str]:
+    """Python's arguments for the tap doing ``act`` at ``point`` ("module:Class.method")."""
+    return ["-c", PATCHED_TAP.format(n=n, act=act), point]
+
+
+def signal_at(point: str, signum: int) -> list[str]:
+    return patched_tap(point, f"os.kill(os.getpid(), {int(signum)})")
+
+
+def stopped_by_signal(result: subprocess.CompletedProcess[str], signum: int) -> SyncResult:
+    assert result.returncode == 128 + signum, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    (line,) = error_lines(result.stderr)
+    assert f"Stopped by a signal ({signal.Signals(signum).name})" in line, line
+    return SyncResult.parse(result.stdout)  # every message whole
+
+
+@pytest.mark.parametrize(
+    ("point", "signum", "args"),
+    [
+        ("tap_stripe_readonly.tap:TapStripeReadonly.__init__", signal.SIGTERM, []),
+        ("tap_stripe_readonly.tap:TapStripeReadonly.__init__", signal.SIGINT, []),
+        ("tap_stripe_readonly.tap:TapStripeReadonly.discover_streams", signal.SIGTERM, []),
+        ("tap_stripe_readonly.tap:TapStripeReadonly.run_connection_test", signal.SIGTERM,
+         ["--test"]),
+        ("tap_stripe_readonly.output:SingerOutput.schema", signal.SIGTERM, []),
+        ("tap_stripe_readonly.run:Run._check_all_done", signal.SIGTERM, []),
+        ("tap_stripe_readonly.report:SyncReport.log_summary", signal.SIGTERM, []),
+        ("tap_stripe_readonly.report:SyncReport.log_summary", signal.SIGINT, []),
+    ],
+    ids=[
+        "before the tap exists", "ctrl-c before the tap exists", "during discovery",
+        "during --test", "as the run starts", "as the run ends", "after the run",
+        "ctrl-c after the run",
+    ],
+)  # fmt: skip
+def test_a_signal_at_any_point_stops_with_its_exit_code_and_one_line(
+    shared_sandbox, tmp_path, point, signum, args
+):
+    entry = signal_at(point, signum)
+    # Recent objects only: the run is short, whatever point it is stopped at.
+    config = tap_config(shared_sandbox, start_date=_iso(shared_sandbox.now - 86_400))
+    stopped_by_signal(run_cli(args, config, tmp_path, entry=entry), signum)
+
+
+def test_ctrl_c_during_the_run_stops_it_resumably(own_sandbox, tmp_path):
+    entry = signal_at("tap_stripe_readonly.output:SingerOutput.records", signal.SIGINT)
+    result = run_cli([], tap_config(own_sandbox), tmp_path, entry=entry)
+    first = stopped_by_signal(result, signal.SIGINT)
+    assert first.of_type("RECORD"), "stopped before any record: the test would prove little"
+    resumes_exactly(own_sandbox, result, tmp_path)
+
+
+def test_sigterm_before_the_tap_exists_stops_with_one_line(own_sandbox, tmp_path):
+    """Sent from outside while the tap waits for its state file (a pipe the test holds)."""
+    fifo = tmp_path / "state.fifo"
+    os.mkfifo(fifo)
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(tap_config(own_sandbox)))
+    command = [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file)]
+    tap = subprocess.Popen(
+        [*command, "--state", str(fifo)], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    with open(fifo, "w"):  # returns once the tap has opened it: it waits for the state
+        tap.send_signal(signal.SIGTERM)
+        out, err = tap.communicate(timeout=30)
+    stopped_by_signal(
+        subprocess.CompletedProcess(command, tap.returncode, out, err), signal.SIGTERM
+    )
+    assert own_sandbox.stats["requests"] == {}
 
 
 def test_sigterm_ends_the_run_promptly_and_resumably(tmp_path):
@@ -210,6 +386,42 @@ def test_sigterm_ends_the_run_promptly_and_resumably(tmp_path):
         resumed = sync(tap_config(sb), state=first.states[-1])
         for stream in STREAMS:
             assert first.ids(stream) | resumed.ids(stream) == sb.ids(stream), stream
+
+
+# -- bugs ---------------------------------------------------------------------------------
+
+BUG = "raise RuntimeError('a bug, said\\n  on two lines, near rk_live_Zq9XK7bugLeak')"
+
+
+def test_a_bug_is_one_line_to_report_with_its_traceback_only_at_debug(own_sandbox, tmp_path):
+    entry = patched_tap("tap_stripe_readonly.sync:StreamSync._write_parents", BUG, n=20)
+    result = run_cli([], tap_config(own_sandbox), tmp_path, entry=entry)
+    said = "RuntimeError: a bug, said on two lines, near rk_live_[redacted]"
+    line = stopped_with_one_line(result, said, "a bug in the tap", "report it")
+    assert "Zq9XK7" not in result.stderr
+    assert SyncResult.parse(result.stdout).of_type("RECORD"), "it came during the run"
+    resumes_exactly(own_sandbox, result, tmp_path)
+
+    debug = {"TAP_STRIPE_READONLY_LOGLEVEL": "DEBUG"}
+    result = run_cli([], tap_config(own_sandbox), tmp_path, debug, entry=entry)
+    assert result.returncode == 1
+    assert line.split("|")[-1] in result.stderr, "the same line"
+    assert "Traceback" in result.stderr and "_write_parents" in result.stderr
+    assert "Zq9XK7" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(None, ["was not found", "--config"]), ("{api_key", ["Could not read the config", "JSON"])],
+    ids=["missing", "not json"],
+)
+def test_a_config_file_that_cannot_be_read_is_one_line(tmp_path, content, words):
+    config = tmp_path / "tap.json"
+    if content is not None:
+        config.write_text(content)
+    command = [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    stopped_with_one_line(result, *words)
 
 
 # -- nested lists -------------------------------------------------------------------------
@@ -261,6 +473,25 @@ def test_a_list_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, mon
     assert stream_sync.MAX_WINDOW_RESTARTS < 10
 
 
+def test_a_list_cursor_that_keeps_vanishing_is_one_line_and_resumes(own_sandbox, proxy, tmp_path):
+    customers = [c["created"] for c in own_sandbox.objects("customers")]
+    assert max(customers.count(c) for c in customers) > client.PAGE_SIZE, "paged with a cursor"
+    proxy.script("cursor_gone", times=10_000, path="/v1/customers")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
+    stopped_with_one_line(result, "Listing 'customers' lost its place", "run again later")
+    assert proxy.served["cursor_gone"] >= stream_sync.MAX_WINDOW_RESTARTS + 1
+    resumes_exactly(own_sandbox, result, tmp_path)
+
+
+def test_a_nested_cursor_that_keeps_vanishing_is_one_line_and_resumes(own_sandbox, proxy, tmp_path):
+    (invoice,) = own_sandbox.create_burst("invoices", 1, lines=client.PAGE_SIZE + 50)
+    proxy.script("cursor_gone", times=10_000, path="/lines")
+    result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
+    stopped_with_one_line(result, f"invoice_line_items of {invoice['id']}", "kept changing")
+    assert proxy.served["cursor_gone"] >= stream_sync.MAX_NESTED_RESTARTS + 1
+    resumes_exactly(own_sandbox, result, tmp_path)
+
+
 def test_a_nested_list_forbidden_keeps_its_parents_for_the_next_run(own_sandbox, proxy, tmp_path):
     proxy.script("forbidden", times=10_000, path="/lines")
     first = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
@@ -292,6 +523,10 @@ def test_redaction_catches_keys_glued_to_other_text_and_stack_info(capsys):
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _iso(stamp: int) -> str:
+    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).isoformat()
 
 
 def _catalog(sb: StripeSandbox) -> dict[str, t.Any]:

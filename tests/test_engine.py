@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from tap_stripe_readonly import client, ratelimit, transport
-from tap_stripe_readonly.run import Run
+from tap_stripe_readonly.run import Run, make_transport, requests_per_second
 from tap_stripe_readonly.shapes import ListPage
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.sync import StreamSync
@@ -103,6 +103,46 @@ def test_the_transport_tells_the_limiter_which_bucket_stripe_named(own_sandbox, 
     assert len(page.data) == 3
     assert told == [("/v1/customers", "endpoint-rate")] * 2
     assert api.rate_limited == 2
+
+
+def test_a_lock_timeout_slows_nothing_and_is_retried_past_max_tries(own_sandbox, fast_retries):
+    told: list[tuple[str, str | None]] = []
+
+    class Limiter(ratelimit.RateLimiter):
+        def rate_limited(self, endpoint: str, reason: str | None) -> None:
+            told.append((endpoint, reason))
+            super().rate_limited(endpoint, reason)
+
+    times = transport.MAX_TRIES + 2
+    own_sandbox.fail_next("lock_timeout", times=times, path="/v1/customers")
+    limiter = Limiter(50)
+    api = transport.StripeTransport(
+        api_key=tap_config(own_sandbox)["api_key"],
+        api_url=own_sandbox.url,
+        api_version=client.API_VERSION,
+        limiter=limiter,
+    )
+    page = api.get("/v1/customers", [("limit", 3)], endpoint="/v1/customers")
+    assert len(page.data) == 3
+    assert told == [("/v1/customers", None)] * times
+    assert limiter.account.rate == 50 and limiter.endpoint("/v1/customers").rate == 25
+
+
+@pytest.mark.parametrize(
+    ("setting", "key", "expected"),
+    [
+        (None, "rk_live_", 50),  # half of Stripe's live limit, for the account's own traffic
+        (None, "rk_test_", 25),  # Stripe's test-mode limit
+        (80, "rk_live_", 80),
+        (10, "rk_test_", 10),
+    ],
+)
+def test_the_rate_is_the_setting_or_half_of_stripe_s_limit_for_the_key_s_mode(
+    setting, key, expected
+):
+    config = {"api_key": key + "x" * 24, "max_requests_per_second": setting}
+    assert requests_per_second(config) == expected
+    assert make_transport(config).limiter.account.rate == expected
 
 
 def test_the_tap_keeps_under_the_limits_it_is_given(shared_sandbox):

@@ -25,6 +25,7 @@ from tap_stripe_readonly.errors import (
 from tap_stripe_readonly.permissions import Permission
 from tap_stripe_readonly.redaction import install_log_redaction, redact
 from tap_stripe_readonly.report import grant
+from tap_stripe_readonly.shapes import Raw
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.transport import ReadOnlyPoolManager, WriteAttemptError
 from tests.conftest import SyncResult, run_cli, sync, tap_config
@@ -224,7 +225,8 @@ def _error(code: str, param: str | None = None, message: str = "x") -> dict:
         (429, {"Stripe-Rate-Limited-Reason": "global-rate"}, None, RateLimitedError),
         (429, {"Stripe-Should-Retry": "false"}, _error("rate_limit"), RateLimitedError),
         (400, {}, _error("rate_limit"), RateLimitedError),
-        (429, {"Stripe-Should-Retry": "true"}, _error("lock_timeout"), TransientError),
+        (429, {"Stripe-Should-Retry": "true"}, _error("lock_timeout"), RateLimitedError),
+        (429, {}, {"error": {"message": "x"}}, RateLimitedError),
         (500, {"Stripe-Should-Retry": "false"}, None, BadAnswerError),
         (400, {"Stripe-Should-Retry": "true"}, None, TransientError),
         (400, {}, None, BadAnswerError),
@@ -248,6 +250,62 @@ def test_what_each_answer_means(status, headers, body, expected):
         transport._raise_for_error(_response(status, headers, body), "GET /v1/x", None)
     if expected is TransientError:
         assert not isinstance(raised.value, RateLimitedError)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "reason"),
+    [
+        (429, {"Stripe-Rate-Limited-Reason": "endpoint-concurrency"}, _error("rate_limit"),
+         "endpoint-concurrency"),
+        (429, {}, _error("rate_limit"), "global-rate"),  # a rate limiter that does not say
+        (400, {}, _error("rate_limit"), "global-rate"),
+        # Not a rate limiter (Stripe: a 429 without the header): retried, nothing slowed.
+        (429, {"Stripe-Should-Retry": "true"}, _error("lock_timeout"), None),
+        (429, {"Stripe-Should-Retry": "false"}, None, None),
+    ],
+    ids=["named", "unnamed", "400", "lock timeout", "lock timeout, no retry"],
+)  # fmt: skip
+def test_every_429_is_retried_as_a_rate_limit_slowing_what_stripe_names(
+    status, headers, body, reason
+):
+    with pytest.raises(RateLimitedError) as raised:
+        transport._raise_for_error(_response(status, headers, body), "GET /v1/x", None)
+    assert raised.value.rate_limit_reason == reason
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "param", "expected"),
+    [
+        (400, "parameter_unknown", None, BadAnswerError),
+        (403, "more_permissions_required", None, PermissionDeniedError),
+        (400, "resource_missing", "starting_after", CursorVanishedError),
+        (404, "resource_missing", "id", NotFoundError),
+    ],
+    ids=["bad request", "permission", "cursor", "not found"],
+)
+def test_stripe_s_message_goes_into_the_line_on_one_line(status, code, param, expected):
+    message = "Enabling \"Prices Read\" ('plan_read'):\n  Received unknown parameter\r\n\tfoo."
+    response = _response(status, {}, _error(code, param, message))
+    with pytest.raises(expected) as raised:
+        transport._raise_for_error(response, "GET /v1/x", None)
+    line = str(raised.value)
+    assert "('plan_read'): Received unknown parameter foo." in line
+    assert not any(c in line for c in "\n\r\t")
+    if expected is PermissionDeniedError:
+        assert raised.value.permission == Permission("plan_read", "Prices")
+
+
+def test_an_object_that_is_not_one_says_what_to_check():
+    response = urllib3.HTTPResponse(
+        body=io.BytesIO(b'["a", "list"]'),
+        headers={"Content-Type": "application/json"},
+        status=200,
+        preload_content=True,
+    )
+    with pytest.raises(BadAnswerError) as raised:
+        transport._parse(response, "GET /v1/customers/cus_1", Raw)
+    line = str(raised.value)
+    assert "not a Stripe object" in line and "Check api_url" in line and "proxy" in line
 
 
 def test_redact_hides_keys_and_their_masked_forms():

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime
 import math
+import threading
+import time
+from collections import Counter
 
 import pytest
 
-from tap_stripe_readonly import client
+from tap_stripe_readonly import client, transport
+from tap_stripe_readonly import sync as stream_sync
 from tap_stripe_readonly.client import API_VERSION
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
-from tests.conftest import SyncResult, sync, tap_config
+from tests.conftest import SyncResult, run_cli, sync, tap_config
 from tests.stripe_sandbox import DEMO_ACCOUNT_ID, StripeSandbox
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
@@ -155,6 +159,117 @@ def test_same_second_bursts_page_to_their_end(own_sandbox, monkeypatch):
         assert len(records) == len(result.ids(stream)) and result.ids(stream) == own_sandbox.ids(
             stream
         ), stream
+
+
+def test_a_cursor_vanishing_inside_a_burst_second_loses_and_repeats_nothing(
+    own_sandbox, monkeypatch
+):
+    """The list goes on from that second again, skipping what it wrote of it."""
+    monkeypatch.setattr(client, "PAGE_SIZE", 7)
+    created = {c["id"]: c["created"] for c in own_sandbox.objects("customers")}
+    burst, size = Counter(created.values()).most_common(1)[0]
+    assert size > 10 * client.PAGE_SIZE
+    cursors_in_burst: list[str] = []
+    deleted: list[str] = []
+    get = transport.StripeTransport.get
+
+    def delete_a_cursor_five_pages_into_the_burst(self, path, params=(), **kwargs):
+        cursor = dict(params).get("starting_after")
+        if path == "/v1/customers" and cursor and created.get(cursor) == burst:
+            cursors_in_burst.append(cursor)
+            if len(cursors_in_burst) == 5:
+                own_sandbox.delete("customers", cursor)
+                deleted.append(cursor)
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", delete_a_cursor_five_pages_into_the_burst)
+    result = sync(tap_config(own_sandbox), select=["customers"])
+    assert deleted and own_sandbox.stats["status"].get(400, 0) == 1
+    records = result.records("customers")
+    assert len(records) == len(result.ids("customers")), "none twice"
+    assert result.ids("customers") == own_sandbox.ids("customers") | set(deleted), "none lost"
+
+
+def test_a_burst_in_the_bookmark_s_own_second_is_read_whole_by_the_next_run(monkeypatch):
+    """Objects created in the second a sync began, after it read that second, come next run."""
+    monkeypatch.setattr(client, "PAGE_SIZE", 7)
+    with StripeSandbox(scale=0.02, seed=7, now=int(time.time())) as sb:
+        config = tap_config(sb, capture_changes=False)
+        first = sync(config, select=["customers"])
+        state = first.states[-1]
+        assert state["bookmarks"]["customers"]["replication_key_value"] == sb.now
+        burst = {c["id"] for c in sb.create_burst("customers", 10 * client.PAGE_SIZE)}
+        sb.advance(60)
+        second = sync(config, state=state, select=["customers"])
+    records = second.records("customers")
+    assert len(records) == len(second.ids("customers")), "none twice"
+    assert burst <= second.ids("customers")
+    assert first.ids("customers") | second.ids("customers") == sb.ids("customers")
+
+
+def test_a_stream_is_read_in_several_windows_at_once(own_sandbox, monkeypatch):
+    monkeypatch.setattr(client, "PAGE_SIZE", 5)
+    own_sandbox.set_faults(latency_ms=20)  # answers take long enough for requests to overlap
+    windows: set[int] = set()
+    lock = threading.Lock()
+    in_flight = peak = 0
+    get = transport.StripeTransport.get
+
+    def counting(self, path, params=(), **kwargs):
+        nonlocal in_flight, peak
+        if path != "/v1/customers":
+            return get(self, path, params, **kwargs)
+        with lock:
+            windows.add(dict(params)["created[lte]"])
+            in_flight += 1
+            peak = max(peak, in_flight)
+        try:
+            return get(self, path, params, **kwargs)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    monkeypatch.setattr(transport.StripeTransport, "get", counting)
+    result = sync(tap_config(own_sandbox), select=["customers"])
+    assert len(windows) > 2, "one window, paged from its end"
+    assert peak > 1, "windows read one after the other"
+    records = result.records("customers")
+    assert len(records) == len(result.ids("customers"))
+    assert result.ids("customers") == own_sandbox.ids("customers")
+
+
+def test_pages_held_back_while_nested_lists_wait_are_read_after_them(own_sandbox, monkeypatch):
+    monkeypatch.setattr(client, "PAGE_SIZE", 10)
+    monkeypatch.setattr(stream_sync, "MAX_WAITING_NESTED_READS", 2)
+    held: list[int] = []
+    hold_if_busy = stream_sync.StreamSync._hold_if_busy
+
+    def counting(self, tasks):
+        kept = hold_if_busy(self, tasks)
+        held.extend([len(tasks)] if tasks and not kept else [])
+        return kept
+
+    monkeypatch.setattr(stream_sync.StreamSync, "_hold_if_busy", counting)
+    streams = ["invoices", "invoice_line_items", "subscriptions", "subscription_items"]
+    result = sync(tap_config(own_sandbox), select=streams)
+    assert held, "nothing was held back: the test would prove nothing"
+    for stream in streams:
+        records = result.records(stream)
+        assert len(records) == len(result.ids(stream)), stream
+        assert result.ids(stream) == own_sandbox.ids(stream), stream
+    assert all("backfill" not in b for b in result.states[-1]["bookmarks"].values())
+
+
+def test_a_full_sync_from_the_command_line_never_falls_back_on_singer_sdk_s_reading(
+    own_sandbox, tmp_path
+):
+    """singer-sdk's own sync of a stream warns that it is unsorted and not resumable."""
+    result = run_cli([], tap_config(own_sandbox), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for words in ("not resumable", "unsorted", "WARNING", "ERROR"):
+        assert words not in result.stderr, words
+    done = SyncResult.parse(result.stdout)
+    assert all(done.ids(s) == own_sandbox.ids(s) for s in STREAMS)
 
 
 @pytest.mark.parametrize("cut_at", [2, 6, 13])
