@@ -274,9 +274,9 @@ class TapStripeReadonly(Tap):
         # prints what to grant.
         streams = [t.cast("StripeStream", s) for s in self.streams.values()]
         checks = check.check(make_transport(self.config), streams, accounts_of(self.config))
-        table, readable = check.report(checks, self.config["api_key"], streams)
+        table, outcome = check.report(checks, self.config["api_key"], streams)
         print(table)  # for the person running --test: no Singer message is written
-        check.stop_unless_readable(readable)
+        check.stop_unless_readable(outcome)
         return True
 
     @classmethod
