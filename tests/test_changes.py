@@ -7,7 +7,8 @@ import typing as t
 
 import pytest
 
-from tap_stripe_readonly import client
+from tap_stripe_readonly import client, transport
+from tap_stripe_readonly import sync as stream_sync
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tests.conftest import SyncResult, Warehouse, sync, tap_config
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
@@ -15,6 +16,7 @@ from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
 EVENT_STREAMS = {s.name: s for s in STREAM_TYPES if s.event_types and s.selected_by_default}
+STREAM_CLASSES = {s.name: s for s in STREAM_TYPES}
 DAY = 86_400
 
 
@@ -27,15 +29,14 @@ def fresh_sandbox(scale: float = 0.02, seed: int = 7) -> StripeSandbox:
 
 
 def changed_since(sb: StripeSandbox, since: int) -> dict[str, set[str]]:
-    """Per stream, the objects Stripe's events say changed at or after ``since``."""
+    """Per stream, the objects the sandbox's events at or after ``since`` are about, whatever
+    their type: a stream that misses one of its event types misses objects."""
     changed: dict[str, set[str]] = {name: set() for name in EVENT_STREAMS}
+    streams = {stream.object_name: name for name, stream in EVENT_STREAMS.items()}
     for event in sb.objects("events"):
         obj = event["data"]["object"]
-        if event["created"] < since or "id" not in obj:
-            continue
-        for name, stream in EVENT_STREAMS.items():
-            if obj.get("object") == stream.object_name and event["type"] in stream.event_types:
-                changed[name].add(obj["id"])
+        if event["created"] >= since and "id" in obj and obj.get("object") in streams:
+            changed[streams[obj["object"]]].add(obj["id"])
     return changed
 
 
@@ -46,6 +47,9 @@ class Changes:
         self.sb = sb
         sb.advance(60)
         self.since = sb.now
+        # The objects changed here, per stream (what Stripe changes with them comes from its
+        # events: the payments of a paid invoice).
+        self.touched: dict[str, set[str]] = {name: set() for name in EVENT_STREAMS}
         objects = {name: sb.objects(name) for name in ("customers", "products", "prices")}
         self.updated_customers = [c["id"] for c in objects["customers"][:5]]
         for customer in self.updated_customers:
@@ -55,7 +59,11 @@ class Changes:
         self.deleted_products = [p["id"] for p in objects["products"][-2:]]
         for product in self.deleted_products:
             sb.delete("products", product)
-        sb.update("prices", objects["prices"][0]["id"], {"nickname": "Changed"})
+        price = objects["prices"][0]["id"]
+        sb.update("prices", price, {"nickname": "Changed"})
+        self.touched["prices"].add(price)
+        if price in sb.ids("plans"):
+            self.touched["plans"].add(price)  # a recurring price is a plan too
         active = [s for s in sb.objects("subscriptions") if s["status"] == "active"]
         self.canceled = [s["id"] for s in active[:2]]
         for subscription in self.canceled:
@@ -66,6 +74,7 @@ class Changes:
             sb.pay_invoice(invoice)
         draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")
         self.long_draft = draft["id"]
+        items = {i["id"] for i in sb.objects("invoice_items") if i["invoice"] == draft["id"]}
         sb.add_invoice_lines(self.long_draft, 14)
         lines = sb.objects("invoices")
         embedded = next(i for i in lines if i["id"] == self.long_draft)["lines"]["data"]
@@ -73,7 +82,44 @@ class Changes:
         sb.delete("invoice_line_items", self.removed_line)
         sb.update("invoice_line_items", embedded[1]["id"], {"description": "Changed line"})
         self.new_customers = [sb.create("customers")["id"] for _ in range(2)]
+        self.touched["customers"] |= {
+            *self.updated_customers,
+            self.deleted_customer,
+            *self.new_customers,
+        }
+        self.touched["products"] |= set(self.deleted_products)
+        self.touched["subscriptions"] |= set(self.canceled)
+        self.touched["invoices"] |= {*self.paid, self.long_draft}
+        self.touched["invoice_items"] |= {
+            i["id"] for i in sb.objects("invoice_items") if i["invoice"] == self.long_draft
+        } - items
+        self._change_the_newer_streams()
         self.changed = changed_since(sb, self.since)
+        for name, ids in self.touched.items():
+            self.changed[name] |= ids
+
+    def _change_the_newer_streams(self) -> None:
+        sb, touched = self.sb, self.touched
+
+        def first(resource: str, **fields: t.Any) -> str:
+            found = next(o for o in sb.objects(resource) if fields.items() <= o.items())
+            touched[resource].add(found["id"])
+            return str(found["id"])
+
+        sb.update("refunds", first("refunds"), {"metadata": {"checked": "yes"}})
+        sb.update("disputes", first("disputes", status="needs_response"), {"status": "won"})
+        sb.update("payouts", first("payouts", status="in_transit"), {"status": "paid"})
+        note = first("credit_notes", status="issued", refunds=[])
+        sb.update("credit_notes", note, {"status": "void"})
+        sb.update("coupons", first("coupons", valid=True), {"metadata": {"campaign": "spring"}})
+        sb.update("promotion_codes", first("promotion_codes", active=True), {"active": False})
+        sb.update("tax_rates", first("tax_rates", active=True), {"active": False})
+        intent = first("setup_intents", status="requires_payment_method")
+        sb.update("setup_intents", intent, {"status": "canceled"})
+        session = first("checkout_sessions", status="open")
+        sb.update("checkout_sessions", session, {"status": "expired"})
+        sb.reverse_transfer(first("transfers", amount_reversed=0))
+        sb.refund_application_fee(first("application_fees", amount_refunded=0))
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +154,7 @@ def test_an_incremental_run_writes_exactly_what_changed(after_changes, stream):
 
 def test_the_changes_are_of_every_kind(after_changes):
     _, _, second, changes, _ = after_changes
+    assert all(changes.changed[stream] for stream in EVENT_STREAMS), "a stream left unchanged"
     assert set(changes.updated_customers) | set(changes.new_customers) <= second.live_ids(
         "customers"
     )
@@ -163,13 +210,18 @@ def test_the_warehouse_ends_as_stripe_is(after_changes):
 
 
 def test_an_incremental_run_costs_what_changed_not_the_history(after_changes):
-    _sb, first, _second, _changes, stats = after_changes
+    sb, first, _second, changes, stats = after_changes
     requests = stats["requests"]
     listed = [s for s in EVENT_STREAMS.values() if not (s.unsettled or s.created_unannounced)]
     assert not any(requests.get(f"GET {s.path}") for s in listed), "listed, not read from events"
     # The probe, one page of events per stream, one page of the events stream itself.
     assert requests["GET /v1/events"] == 1 + len(EVENT_STREAMS) + 1
-    assert requests.get("GET /v1/invoices/{id}/lines") == 1  # the one long changed invoice
+    long_ones = [
+        i for i in sb.objects("invoices") if i["id"] in changes.changed["invoices"]
+    ]  # one request for the rest of each long changed invoice's lines
+    assert requests.get("GET /v1/invoices/{id}/lines") == sum(
+        i["lines"]["has_more"] for i in long_ones
+    )
     assert sum(requests.values()) < sum(1 for m in first.messages if m["type"] == "RECORD") / 20
 
 
@@ -248,18 +300,43 @@ def test_after_thirty_days_a_run_reads_everything_again(caplog):
         assert set(changes.deleted_products) <= warehouse.deleted_ids("products")
 
 
+def as_stripe_has_it(warehouse: Warehouse, sb: StripeSandbox, stream: str) -> None:
+    """The stream's live rows are exactly Stripe's objects, each as it is now."""
+    live = warehouse.live(stream)
+    assert set(live) == sb.ids(stream), stream
+    current = {o["id"]: o for o in sb.objects(stream)}
+    added = {"_sdc_table_version", getattr(STREAM_CLASSES[stream], "parent_key", None)}
+    for object_id, row in live.items():
+        now = current[object_id]
+        record = {k: v for k, v in row.items() if k in now or k not in added}
+        assert record == now, f"{stream} {object_id} is not as it is now"
+
+
 def test_an_incremental_run_cut_short_loses_no_change(monkeypatch):
     with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
-        changes = Changes(sb)
+        Changes(sb)
+        # The changes are older than the margin a run re-reads before its bookmark: only the
+        # bookmarks can keep them.
+        sb.advance(stream_sync.CLOCK_SKEW + 60)
         monkeypatch.setattr(client, "PAGE_SIZE", 3)  # many pages of events
         second = sync(tap_config(sb), state=first.states[-1])
-        cut = second.until_state(1)  # died before its work was done
-        resumed = sync(tap_config(sb), state=cut.states[-1])
-        warehouse = Warehouse().load(first).load(cut).load(resumed)
-        for stream in STREAMS:
-            assert set(warehouse.live(stream)) == sb.ids(stream), stream
-        assert changes.changed["customers"] <= cut.ids("customers") | resumed.ids("customers")
+        before = first.states[-1]["bookmarks"]
+        moved = [
+            n
+            for n, state in enumerate(second.states, 1)
+            if any(
+                state["bookmarks"][s]["replication_key_value"] != before[s]["replication_key_value"]
+                for s in EVENT_STREAMS
+            )
+        ]
+        assert moved and moved[0] < len(second.states), "no cut after a bookmark moved"
+        for n in sorted({1, moved[0], moved[len(moved) // 2], len(second.states) - 1}):
+            cut = second.until_state(n)  # died there, before its work was done
+            resumed = sync(tap_config(sb), state=cut.states[-1])
+            warehouse = Warehouse().load(first).load(cut).load(resumed)
+            for stream in STREAMS:
+                as_stripe_has_it(warehouse, sb, stream)
 
 
 def test_a_pending_balance_transaction_that_settles_arrives_available():
@@ -310,3 +387,49 @@ def test_a_first_sync_asks_for_one_event_only():
         sb.reset_stats()
         sync(tap_config(sb, api_key=DEMO_API_KEY), select=set(STREAMS) - {"events"})
         assert sb.stats["requests"]["GET /v1/events"] == 1
+
+
+# -- changes during a run ---------------------------------------------------------------------
+
+
+def changed_during_its_fetch(
+    monkeypatch: pytest.MonkeyPatch, path: str, change: t.Callable[[], None]
+) -> None:
+    """``change`` happens in Stripe just before the tap fetches ``path``."""
+    get = transport.StripeTransport.get
+    pending = [change]
+
+    def fetch(self, asked, params=(), **kwargs):
+        if asked == path and pending:
+            pending.pop()()
+        return get(self, asked, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", fetch)
+
+
+# -- the events read --------------------------------------------------------------------------
+
+
+def test_a_change_made_during_a_run_is_read_by_the_next(monkeypatch):
+    """The bookmark is when the stream's read began, and the next run reads from a margin
+    before it: a change made while the stream is read, after its events were, is not lost,
+    though Stripe lists its event late (stamped before the run began) and the read goes on."""
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=["customers"])
+        sb.set_event_api_version("2025-03-31.basil")  # so that the stream's read goes on
+        sb.advance(60)
+        fetched, during = (c["id"] for c in sb.objects("customers")[:2])
+        sb.update("customers", fetched, {"metadata": {"x": "1"}})
+
+        def change() -> None:
+            sb.advance(-60)  # stamped a minute before this run began, listed only now
+            sb.update("customers", during, {"metadata": {"during": "the run"}})
+            sb.advance(60 + stream_sync.CLOCK_SKEW + 60)  # the read goes on, a while
+
+        with monkeypatch.context() as patched:
+            changed_during_its_fetch(patched, f"/v1/customers/{fetched}", change)
+            second = sync(tap_config(sb), state=first.states[-1], select=["customers"])
+        assert second.ids("customers") == {fetched}
+        third = sync(tap_config(sb), state=second.states[-1], select=["customers"])
+        (record,) = [r for r in third.records("customers") if r["id"] == during]
+        assert record["metadata"] == {"during": "the run"}
