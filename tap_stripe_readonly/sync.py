@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import parse_qsl, urlsplit
 
-from tap_stripe_readonly import client, shapes, windows
+from tap_stripe_readonly import client, report, shapes, windows
 from tap_stripe_readonly.client import API_VERSION, DELETED_AT, StripeChildStream, StripeStream
 from tap_stripe_readonly.engine import MAX_IN_FLIGHT_PER_ENDPOINT, Task
 from tap_stripe_readonly.errors import (
@@ -145,21 +145,18 @@ class StreamSync:
         elif not stream.event_types:
             tasks = self._read_range(self._unsettled_from(bookmark), now)
         elif not self.account.events_readable:
-            self.run.report.events_unusable(
-                f"the API key lacks {EVENT_READ}, so updates and deletions can only be found "
-                "by reading every object again"
-            )
-            tasks = self._read_in_full(now)
+            tasks = self._events_unusable(report.NO_EVENT_READ)
         elif bookmark - CLOCK_SKEW < now - EVENTS_USABLE_FOR:
-            self.run.report.events_unusable(
-                "the last complete sync is older than the 30 days of events Stripe keeps"
-            )
-            tasks = self._read_in_full(now)
+            tasks = self._events_unusable(report.EVENTS_EXPIRED)
         else:
             tasks = self._read_events(bookmark - CLOCK_SKEW, now)
         if not tasks:
             self._maybe_finish()
         return tasks
+
+    def _events_unusable(self, why: str) -> list[Task]:
+        self.run.report.events_unusable(why, activates=self.run.activate_versions)
+        return self._read_in_full(self.account.now)
 
     def _read_in_full(self, now: int) -> list[Task]:
         start = self.run.start_date
@@ -693,12 +690,7 @@ class StreamSync:
         if not isinstance(exc, PermissionDeniedError):
             raise exc
         self.account.events_readable = False
-        self.run.report.events_unusable(
-            f"the API key lacks {EVENT_READ}, so updates and deletions can only be found by "
-            "reading every object again"
-        )
-        self.mode = ""
-        return self._read_in_full(self.account.now)
+        return self._events_unusable(report.NO_EVENT_READ)
 
     def _note_items(self, object_id: str, item: Item, previous: Raw) -> None:
         """Nested items an event shows its parent had (at the event, or before its change)."""

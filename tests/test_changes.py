@@ -389,6 +389,27 @@ def test_a_first_sync_asks_for_one_event_only():
         assert sb.stats["requests"]["GET /v1/events"] == 1
 
 
+@pytest.mark.parametrize("why", ["no event_read", "older than 30 days"])
+@pytest.mark.parametrize("activate", [True, False], ids=["activate", "no activate"])
+def test_the_warning_when_events_cannot_serve_says_what_follows(caplog, why, activate):
+    key = "rk_live_sandboxWarning00000000000000"
+    with fresh_sandbox() as sb:
+        sb.add_key(key, denied=("event_read",) if why == "no event_read" else ())
+        config = tap_config(sb, api_key=key, emit_activate_version_messages=activate)
+        first = sync(config, select=["customers"])
+        if why != "no event_read":
+            sb.advance(31 * DAY)
+        with caplog.at_level("WARNING"):
+            sync(config, state=first.states[-1], select=["customers"])
+    (warning,) = [
+        r.getMessage() for r in caplog.records if "Updates and deletions" in r.getMessage()
+    ]
+    assert ("event_read" in warning) == (why == "no event_read")
+    assert ("older than the 30 days" in warning) == (why != "no event_read")
+    assert ("the target marks what no longer exists" in warning) == activate
+    assert ("what was deleted stays in the target" in warning) == (not activate)
+
+
 # -- changes during a run ---------------------------------------------------------------------
 
 
