@@ -12,6 +12,9 @@ Per stream (or per account, under ``partitions``):
   ranges already written, ``version`` the ACTIVATE_VERSION to send when it completes.
 - ``table_version``, ``unsettled_since``: the last complete read's version; the oldest
   object still expected to change silently (balance transactions still pending).
+- ``nested_items``: per nested stream, per parent whose nested list is longer than the page
+  Stripe embeds and can still change (a draft invoice), the ids of its items written; kept in
+  ``backfill`` too while a read in full is under way.
 """
 
 from __future__ import annotations
@@ -74,6 +77,8 @@ def _check_entry(name: str, entry: dict[str, t.Any]) -> None:
         entry["unsettled_since"] is None or _is_int(entry["unsettled_since"])
     ):
         raise _bad(name, "unsettled_since", entry["unsettled_since"])
+    if "nested_items" in entry and not _is_nested_items(entry["nested_items"]):
+        raise _bad(name, "nested_items", entry["nested_items"])
     if "backfill" in entry:
         backfill = entry["backfill"]
         ok = (
@@ -82,6 +87,7 @@ def _check_entry(name: str, entry: dict[str, t.Any]) -> None:
             and isinstance(backfill.get("done"), list)
             and all(_is_window(w) for w in backfill["done"])
             and (backfill.get("version") is None or _is_int(backfill["version"]))
+            and ("nested_items" not in backfill or _is_nested_items(backfill["nested_items"]))
         )
         if not ok:
             raise _bad(name, "backfill", backfill)
@@ -97,6 +103,18 @@ def _is_window(value: object) -> bool:
         and len(value) == 2
         and all(_is_int(v) for v in value)
         and value[0] <= value[1]
+    )
+
+
+def _is_nested_items(value: object) -> bool:
+    """``{nested stream: {parent id: [item id, ...]}}``."""
+    return isinstance(value, dict) and all(
+        isinstance(parents, dict)
+        and all(
+            isinstance(ids, list) and all(isinstance(i, str) for i in ids)
+            for ids in parents.values()
+        )
+        for parents in value.values()
     )
 
 

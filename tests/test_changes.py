@@ -3,15 +3,33 @@ cost that grows with the changes, not with the account."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import typing as t
 
+import msgspec
 import pytest
 
-from tap_stripe_readonly import client, transport
+from tap_stripe_readonly import client, shapes, transport
 from tap_stripe_readonly import sync as stream_sync
+from tap_stripe_readonly.errors import (
+    BadAnswerError,
+    CursorVanishedError,
+    NotFoundError,
+    PermissionDeniedError,
+    StateError,
+)
+from tap_stripe_readonly.permissions import INVOICE_READ
+from tap_stripe_readonly.run import Run
+from tap_stripe_readonly.state import check_state
 from tap_stripe_readonly.streams import STREAM_TYPES
+from tap_stripe_readonly.sync import StreamSync
+from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, Warehouse, sync, tap_config
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+
+if t.TYPE_CHECKING:
+    from tap_stripe_readonly.client import StripeStream
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
@@ -428,9 +446,6 @@ def changed_during_its_fetch(
     monkeypatch.setattr(transport.StripeTransport, "get", fetch)
 
 
-# -- the events read --------------------------------------------------------------------------
-
-
 def test_a_change_made_during_a_run_is_read_by_the_next(monkeypatch):
     """The bookmark is when the stream's read began, and the next run reads from a margin
     before it: a change made while the stream is read, after its events were, is not lost,
@@ -454,3 +469,265 @@ def test_a_change_made_during_a_run_is_read_by_the_next(monkeypatch):
         third = sync(tap_config(sb), state=second.states[-1], select=["customers"])
         (record,) = [r for r in third.records("customers") if r["id"] == during]
         assert record["metadata"] == {"during": "the run"}
+
+
+# -- nested items past the embedded page ----------------------------------------------------
+
+
+def long_draft_and_subscription(sb: StripeSandbox) -> tuple[str, str]:
+    """A draft invoice with more lines than Stripe embeds, and such a subscription."""
+    draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")["id"]
+    sb.add_invoice_lines(draft, 14)
+    subscription = next(
+        s["id"]
+        for s in sb.objects("subscriptions")
+        if s["items"]["has_more"] and s["status"] not in ("canceled", "incomplete_expired")
+    )
+    # Their events lie before what the next run re-reads: only state can tell their items.
+    sb.advance(stream_sync.CLOCK_SKEW + 60)
+    return draft, subscription
+
+
+def nested_of(sb: StripeSandbox, stream: str, key: str, parent: str) -> list[str]:
+    return [o["id"] for o in sb.objects(stream) if o[key] == parent]
+
+
+def past_the_embedded_page(sb: StripeSandbox, parents: str, parent: str) -> list[str]:
+    """The items of a long parent that its embedded first page does not show."""
+    child, key, field = {
+        "invoices": ("invoice_line_items", "invoice", "lines"),
+        "subscriptions": ("subscription_items", "subscription", "items"),
+    }[parents]
+    (embedded,) = [p[field] for p in sb.objects(parents) if p["id"] == parent]
+    shown = {i["id"] for i in embedded["data"]}
+    return [i for i in nested_of(sb, child, key, parent) if i not in shown]
+
+
+def test_items_removed_past_the_embedded_page_are_written_deleted():
+    with fresh_sandbox() as sb:
+        draft, subscription = long_draft_and_subscription(sb)
+        first = sync(tap_config(sb))
+        kept = {
+            name: first.states[-1]["bookmarks"][parent]["nested_items"][name]
+            for parent, name in (
+                ("invoices", "invoice_line_items"),
+                ("subscriptions", "subscription_items"),
+            )
+        }
+        lines = nested_of(sb, "invoice_line_items", "invoice", draft)
+        items = nested_of(sb, "subscription_items", "subscription", subscription)
+        assert sorted(kept["invoice_line_items"][draft]) == sorted(lines)
+        assert sorted(kept["subscription_items"][subscription]) == sorted(items)
+        # Only what can still change and is longer than the embedded page.
+        long_ones = {i["id"] for i in sb.objects("invoices") if i["lines"]["has_more"]}
+        assert long_ones - {draft}, "no settled long invoice: the test would prove nothing"
+        assert set(kept["invoice_line_items"]) == {draft}
+        sb.advance(60)
+        removed_lines = past_the_embedded_page(sb, "invoices", draft)[::3]
+        for line in removed_lines:
+            sb.delete("invoice_line_items", line)
+        removed_item = past_the_embedded_page(sb, "subscriptions", subscription)[0]
+        sb.delete("subscription_items", removed_item)
+        second = sync(tap_config(sb), state=first.states[-1])
+        assert second.deleted_ids("invoice_line_items") == set(removed_lines)
+        assert second.deleted_ids("subscription_items") == {removed_item}
+        again = second.states[-1]["bookmarks"]["invoices"]["nested_items"]
+        assert sorted(again["invoice_line_items"][draft]) == sorted(set(lines) - set(removed_lines))
+        warehouse = Warehouse().load(first).load(second)
+        as_stripe_has_it(warehouse, sb, "invoice_line_items")
+        as_stripe_has_it(warehouse, sb, "subscription_items")
+
+
+def test_a_settled_parent_is_no_longer_kept_in_state():
+    with fresh_sandbox() as sb:
+        draft, _ = long_draft_and_subscription(sb)
+        first = sync(tap_config(sb), select=["invoices", "invoice_line_items"])
+        sb.advance(60)
+        sb.pay_invoice(draft)
+        second = sync(
+            tap_config(sb), select=["invoices", "invoice_line_items"], state=first.states[-1]
+        )
+        assert "nested_items" not in second.states[-1]["bookmarks"]["invoices"]
+
+
+def test_a_deleted_long_draft_takes_each_of_its_lines_with_it_once():
+    with fresh_sandbox() as sb:
+        draft, _ = long_draft_and_subscription(sb)
+        lines = nested_of(sb, "invoice_line_items", "invoice", draft)
+        embedded = set(lines) - set(past_the_embedded_page(sb, "invoices", draft))
+        first = sync(tap_config(sb))
+        sb.advance(60)
+        sb.delete("invoices", draft)
+        second = sync(tap_config(sb), state=first.states[-1])
+        records = [r for r in second.records("invoice_line_items") if r.get("invoice") == draft]
+        assert sorted(r["id"] for r in records) == sorted(lines), "each line, once"
+        assert all(r["_sdc_deleted_at"] for r in records)
+        # The embedded ones are written as they were, and nothing overwrites them after.
+        warehouse = Warehouse().load(first).load(second)
+        rows = warehouse.tables["invoice_line_items"]
+        assert len(embedded) == 10
+        assert all(rows[line]["amount"] is not None for line in embedded)
+        assert set(lines) <= warehouse.deleted_ids("invoice_line_items")
+        assert "nested_items" not in second.states[-1]["bookmarks"]["invoices"]
+
+
+def test_a_nested_list_it_may_not_read_keeps_the_bookmark(monkeypatch, caplog):
+    with fresh_sandbox() as sb:
+        select = ["invoices", "invoice_line_items"]
+        first = sync(tap_config(sb), select=select)
+        sb.advance(60)
+        draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")["id"]
+        sb.add_invoice_lines(draft, 14)
+        get = transport.StripeTransport.get
+
+        def no_lines(self, path, params=(), **kwargs):
+            if path.endswith("/lines"):
+                raise PermissionDeniedError(f"GET {path}: forbidden", INVOICE_READ)
+            return get(self, path, params, **kwargs)
+
+        with monkeypatch.context() as patched, caplog.at_level("WARNING"):
+            patched.setattr(transport.StripeTransport, "get", no_lines)
+            second = sync(tap_config(sb), select=select, state=first.states[-1])
+        assert "those invoices are read again next run" in caplog.text
+        bookmark = second.states[-1]["bookmarks"]["invoices"]["replication_key_value"]
+        assert bookmark == first.states[-1]["bookmarks"]["invoices"]["replication_key_value"]
+        sb.advance(stream_sync.CLOCK_SKEW + 60)
+        third = sync(tap_config(sb), select=select, state=second.states[-1])
+        lines = nested_of(sb, "invoice_line_items", "invoice", draft)
+        assert set(lines) <= third.ids("invoice_line_items")
+
+
+# -- what a fetch finds ---------------------------------------------------------------------
+
+
+def test_an_object_gone_when_fetched_is_written_deleted(monkeypatch):
+    select = ["customers", "payment_methods", "products"]
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=select)
+        sb.set_event_api_version("2025-03-31.basil")  # so that the objects are fetched
+        sb.advance(60)
+        customer = sb.objects("customers")[0]["id"]
+        product = sb.objects("products")[0]["id"]
+        method = next(m for m in sb.objects("payment_methods") if m["customer"])["id"]
+        sb.update("customers", customer, {"metadata": {"x": "1"}})
+        sb.update("products", product, {"metadata": {"x": "1"}})
+        sb.update("payment_methods", method, {"metadata": {"x": "1"}})
+
+        def not_found() -> None:
+            raise NotFoundError(f"GET /v1/payment_methods/{method}: No such PaymentMethod")
+
+        # A deleted customer is answered (200, "deleted": true); a deleted product is a 404.
+        changed_during_its_fetch(
+            monkeypatch, f"/v1/customers/{customer}", lambda: sb.delete("customers", customer)
+        )
+        changed_during_its_fetch(
+            monkeypatch, f"/v1/products/{product}", lambda: sb.delete("products", product)
+        )
+        changed_during_its_fetch(monkeypatch, f"/v1/payment_methods/{method}", not_found)
+        second = sync(tap_config(sb), select=select, state=first.states[-1])
+        for stream, gone in (
+            ("customers", customer),
+            ("products", product),
+            ("payment_methods", method),
+        ):
+            (record,) = [r for r in second.records(stream) if r["id"] == gone]
+            assert record["_sdc_deleted_at"], stream
+
+
+# -- the events read --------------------------------------------------------------------------
+
+
+def vanishing_events_cursor(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """The customers' events lose their cursor ``times`` times (each page after the first)."""
+    get = transport.StripeTransport.get
+    vanished: list[int] = []
+
+    def vanishing(self, path, params=(), **kwargs):
+        paging = any(name == "starting_after" for name, _ in params)
+        customers = ("types[]", "customer.updated") in params
+        if path == "/v1/events" and paging and customers and len(vanished) < times:
+            vanished.append(1)
+            raise CursorVanishedError(f"GET {path}: No such event")
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", vanishing)
+    return vanished
+
+
+def test_a_vanished_events_cursor_reads_the_events_again(monkeypatch):
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=["customers"])
+        sb.advance(60)
+        customers = [c["id"] for c in sb.objects("customers")[:8]]
+        for customer in customers:
+            sb.update("customers", customer, {"metadata": {"x": "1"}})
+        monkeypatch.setattr(client, "PAGE_SIZE", 3)
+        vanished = vanishing_events_cursor(monkeypatch, times=stream_sync.MAX_WINDOW_RESTARTS)
+        second = sync(tap_config(sb), state=first.states[-1], select=["customers"])
+        assert len(vanished) == stream_sync.MAX_WINDOW_RESTARTS
+        assert second.ids("customers") == set(customers)
+        assert len(second.records("customers")) == len(customers), "each once"
+
+
+def test_an_events_cursor_that_keeps_vanishing_stops_with_one_line(monkeypatch):
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=["customers"])
+        sb.advance(60)
+        for customer in sb.objects("customers")[:8]:
+            sb.update("customers", customer["id"], {"metadata": {"x": "1"}})
+        monkeypatch.setattr(client, "PAGE_SIZE", 3)
+        vanishing_events_cursor(monkeypatch, times=1000)
+        with pytest.raises(BadAnswerError, match="Reading the events of 'customers' lost its"):
+            sync(tap_config(sb), state=first.states[-1], select=["customers"])
+
+
+def test_the_next_page_of_events_waits_while_many_fetches_do(monkeypatch):
+    """Each changed object in another API version is fetched: the next page of events is
+    asked for once most of those fetches are done, not at once (memory stays bounded)."""
+    monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 4)
+    now = 1_800_000_000
+    bookmark = {"replication_key": "created", "replication_key_value": now - 600}
+    tap = TapStripeReadonly(
+        config={"api_key": DEMO_API_KEY},
+        state={"bookmarks": {"customers": bookmark}},
+        validate_config=True,
+    )
+    for name, stream in tap.streams.items():
+        stream.selected = name == "customers"
+    run = Run(tap)
+    customers = t.cast("StripeStream", tap.streams["customers"])
+    run.output.schema(customers)
+    account = run.accounts[0]
+    account.now, account.events_readable = now, True
+    reading = StreamSync(run, account, customers)
+
+    def customer(n: int) -> msgspec.Raw:
+        return msgspec.Raw(msgspec.json.encode({"id": f"cus_{n}", "object": "customer"}))
+
+    def event(n: int) -> shapes.Event:
+        data = shapes.EventData(customer(n))
+        return shapes.Event(f"evt_{n}", "customer.updated", now - 10, data, "2020-08-27")
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with contextlib.redirect_stdout(out):
+        (first,) = reading.start()
+        fetches = list(first.on_body(shapes.EventsPage("list", [event(n) for n in range(6)], True)))
+        assert [task.path for task in fetches] == [f"/v1/customers/cus_{n}" for n in range(6)]
+        released = [
+            [task.path for task in fetch.on_body(customer(n))] for n, fetch in enumerate(fetches)
+        ]
+    # Held while half the limit or more wait; then asked for, after the last event read.
+    assert released == [[], [], [], [], ["/v1/events"], []]
+
+
+def test_a_hand_edited_nested_items_stops_the_run():
+    check_state(
+        {"bookmarks": {"invoices": {"nested_items": {"invoice_line_items": {"in_1": ["il_1"]}}}}},
+        ["invoices"],
+    )
+    for bad in ({"invoice_line_items": ["il_1"]}, {"invoice_line_items": {"in_1": "il_1"}}):
+        with pytest.raises(StateError, match="nested_items for stream 'invoices'"):
+            check_state({"bookmarks": {"invoices": {"nested_items": bad}}}, ["invoices"])
+        backfill = {"range": [0, 1], "done": [], "nested_items": bad}
+        with pytest.raises(StateError, match="backfill for stream 'invoices'"):
+            check_state({"bookmarks": {"invoices": {"backfill": backfill}}}, ["invoices"])
