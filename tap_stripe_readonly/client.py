@@ -33,6 +33,18 @@ ACCOUNT_COLUMN = "stripe_account"
 DELETED_AT = "_sdc_deleted_at"
 
 
+class ChangesWhile(t.NamedTuple):
+    """The parents whose nested list can still change: those whose ``field`` is one of
+    ``is_in`` (or, given ``not_in`` instead, is none of those)."""
+
+    field: str
+    is_in: tuple[str, ...] = ()
+    not_in: tuple[str, ...] = ()
+
+    def holds(self, value: object) -> bool:
+        return value in self.is_in if self.is_in else value not in self.not_in
+
+
 class StripeStream(Stream):
     """A Stripe list endpoint, filtered by ``created`` and read newest first."""
 
@@ -119,6 +131,10 @@ class StripeChildStream(StripeStream):
     embedded_field: t.ClassVar[str | None]
     #: This stream's property naming its parent, e.g. ``"invoice"``.
     parent_key: t.ClassVar[str]
+    #: Which parents' lists can still change (None: a list never changes once made). State
+    #: keeps the item ids of those whose list is longer than the embedded page, so that an
+    #: item removed past it is found when the parent changes.
+    changes_while: t.ClassVar[ChangesWhile | None] = None
 
     replication_key = None
 

@@ -13,6 +13,11 @@ if t.TYPE_CHECKING:
     from tap_stripe_readonly.run import AccountRun
 
 
+# Why changes could not be read from events.
+NO_EVENT_READ = "no_event_read"
+EVENTS_EXPIRED = "events_expired"
+
+
 def grant(permission: Permission | None) -> str:
     return str(permission) if permission else "a Read permission Stripe did not name"
 
@@ -54,16 +59,35 @@ class SyncReport:
     ) -> None:
         self.nested[(child.name, account.id)] = (permission, parent.name)
 
-    def events_unusable(self, reason: str) -> None:
-        if self.events_reason is None:
-            self.events_reason = reason
-            self._logger.warning(
-                "Updates and deletions: %s. Streams synced before are read in full again, and "
-                "the target marks what no longer exists. Grant %s on the key to read only what "
-                "changed, or set capture_changes: false to read only new objects.",
-                reason,
-                EVENT_READ,
+    def events_unusable(self, why: str, *, activates: bool) -> None:
+        """Changes cannot be read from events (``why``: NO_EVENT_READ or EVENTS_EXPIRED), so
+        streams synced before are read in full again; ``activates``: with ACTIVATE_VERSION."""
+        if self.events_reason is not None:
+            return
+        self.events_reason = why
+        if why == NO_EVENT_READ:
+            reason = (
+                f"the API key lacks {EVENT_READ}, so updates and deletions can only be found by "
+                "reading every object again"
             )
+            remedy = f"Grant {EVENT_READ} on the key to read only what changed"
+        else:
+            reason = "the last complete sync is older than the 30 days of events Stripe keeps"
+            remedy = "Sync at least every 29 days to read only what changed"
+        if activates:
+            gone = "and the target marks what no longer exists"
+        else:
+            gone = (
+                "but what was deleted stays in the target (no ACTIVATE_VERSION is sent with "
+                "account_ids or emit_activate_version_messages: false)"
+            )
+        self._logger.warning(
+            "Updates and deletions: %s. Streams synced before are read in full again, %s. %s, "
+            "or set capture_changes: false to read only new objects.",
+            reason,
+            gone,
+            remedy,
+        )
 
     def account_failed(self, account: str, message: str) -> None:
         # Said at the end, with the run's exit: the other accounts sync as usual.

@@ -71,23 +71,29 @@ class Item(t.NamedTuple):
 
 
 @functools.cache
-def head_type(stream_class: type[StripeStream], nested: tuple[str, ...] = ()) -> type[t.Any]:
+def head_type(
+    stream_class: type[StripeStream], nested: tuple[str, ...] = (), read: tuple[str, ...] = ()
+) -> type[t.Any]:
     """The fields of a stream's objects the tap reads; everything else is skipped unread.
 
-    ``object`` routes events; ``nested`` names the lists nested in the object that are read
-    (``lines``); a child stream's parent key is UNSET when Stripe leaves it out, so that it
-    can be added; ``unsettled`` says whether the object may still change silently.
+    ``object`` routes events; ``deleted`` marks what Stripe answers for a deleted customer;
+    ``nested`` names the lists nested in the object that are read (``lines``); a child
+    stream's parent key is UNSET when Stripe leaves it out, so that it can be added;
+    ``unsettled`` says whether the object may still change silently, and the fields ``read``
+    whether its nested lists may (``status``).
     """
     created = msgspec.field(default=None, name=stream_class.created_field)
     fields: list[tuple[str, t.Any, t.Any]] = [
         ("id", t.Optional[str], None),  # noqa: UP045 (defstruct takes runtime types)
         ("created", t.Optional[int], created),  # noqa: UP045
         ("object", t.Optional[str], None),  # noqa: UP045
+        ("deleted", bool, False),
     ]
     if parent_key := getattr(stream_class, "parent_key", None):
         fields.append((parent_key, t.Union[str, None, msgspec.UnsetType], UNSET))  # noqa: UP007
-    if stream_class.unsettled and stream_class.unsettled[0] != parent_key:
-        fields.append((stream_class.unsettled[0], t.Any, None))
+    if stream_class.unsettled:
+        read = (stream_class.unsettled[0], *read)
+    fields += [(name, t.Any, None) for name in dict.fromkeys(read) if name != parent_key]
     fields += [(name, t.Optional[EmbeddedList], None) for name in nested]  # noqa: UP045
     return msgspec.defstruct(f"{stream_class.__name__}Head", fields, kw_only=True)
 

@@ -13,6 +13,9 @@ Per stream (or per account, under ``partitions``):
   ranges already written, ``version`` the ACTIVATE_VERSION to send when it completes.
 - ``table_version``, ``unsettled_since``: the last complete read's version; the oldest
   object still expected to change silently (balance transactions still pending).
+- ``nested_items``: per nested stream, per parent whose nested list is longer than the page
+  Stripe embeds and can still change (a draft invoice), the ids of its items written; kept in
+  ``backfill`` too while a read in full is under way.
 """
 
 from __future__ import annotations
@@ -89,6 +92,8 @@ def _check_entry(name: str, entry: dict[str, t.Any], latest: int) -> None:
         raise _bad(name, "replication_key_value", entry["replication_key_value"])
     if "unsettled_since" in entry and not _is_time(entry["unsettled_since"], latest, none=True):
         raise _bad(name, "unsettled_since", entry["unsettled_since"])
+    if "nested_items" in entry and not _is_nested_items(entry["nested_items"]):
+        raise _bad(name, "nested_items", entry["nested_items"], NESTED_ITEMS_KEPT)
     if "backfill" in entry:
         backfill = entry["backfill"]
         ok = (
@@ -99,9 +104,13 @@ def _check_entry(name: str, entry: dict[str, t.Any], latest: int) -> None:
             and all(_is_window(w) for w in backfill["done"])
             and (backfill.get("version") is None or _is_int(backfill["version"]))
             and _is_time(backfill.get("unsettled_since"), latest, none=True)
+            and ("nested_items" not in backfill or _is_nested_items(backfill["nested_items"]))
         )
         if not ok:
             raise _bad(name, "backfill", backfill)
+
+
+NESTED_ITEMS_KEPT = "nested item ids by stream and parent id"
 
 
 def _is_int(value: object) -> t.TypeGuard[int]:
@@ -124,13 +133,27 @@ def _is_window(value: object) -> bool:
     )
 
 
+def _is_nested_items(value: object) -> bool:
+    """``{nested stream: {parent id: [item id, ...]}}``."""
+    return isinstance(value, dict) and all(
+        isinstance(parents, dict)
+        and all(
+            isinstance(ids, list) and all(isinstance(i, str) for i in ids)
+            for ids in parents.values()
+        )
+        for parents in value.values()
+    )
+
+
 def _show(value: object) -> str:
     text = json.dumps(value)
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-def _bad(stream: str, what: str, value: object) -> StateError:
+def _bad(
+    stream: str, what: str, value: object, keeps: str = "`created` times in unix seconds"
+) -> StateError:
     return StateError(
         f"The state's {what} for stream '{stream}' is {_show(value)}, which is not a value "
-        f"this tap writes (it keeps `created` times in unix seconds). {START_OVER}"
+        f"this tap writes (it keeps {keeps}). {START_OVER}"
     )

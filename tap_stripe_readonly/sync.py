@@ -11,6 +11,8 @@ ACTIVATE_VERSION lets the target mark what no longer exists.
 Nested lists (invoice lines, subscription items) come with their parent: its embedded first
 page, then the rest of the list when Stripe says there is more. A page of parents counts as
 written only once its nested lists are, so state never covers a parent whose items are not out.
+For a parent whose list is longer than that page and can still change (a draft invoice), state
+keeps the ids of its items: when the parent changes, those no longer there are written deleted.
 
 Everything here runs on the engine's calling thread: handlers write, then return the
 follow-up requests.
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import parse_qsl, urlsplit
 
-from tap_stripe_readonly import client, shapes, windows
+from tap_stripe_readonly import client, report, shapes, windows
 from tap_stripe_readonly.client import API_VERSION, DELETED_AT, StripeChildStream, StripeStream
 from tap_stripe_readonly.engine import MAX_IN_FLIGHT_PER_ENDPOINT, Task
 from tap_stripe_readonly.errors import (
@@ -52,8 +54,9 @@ EVENTS_USABLE_FOR = 29 * DAY
 CLOCK_SKEW = 300
 # Windows read side by side per stream: enough to keep an endpoint at its rate limit.
 WANT_CHAINS = MAX_IN_FLIGHT_PER_ENDPOINT
-# Parent pages wait while this many nested-list reads are queued (memory stays bounded).
-MAX_WAITING_NESTED_READS = 200
+# Parent pages, and the next page of events, wait while this many nested-list reads and
+# fetches are queued (memory stays bounded).
+MAX_WAITING_READS = 200
 # A nested list whose cursor keeps vanishing is listed again from its start this many times.
 MAX_NESTED_RESTARTS = 3
 MAX_WINDOW_RESTARTS = 5
@@ -93,6 +96,7 @@ class NestedRead:
     url: str
     skip: set[str]  # ids already written (the embedded page)
     mark: PageMark
+    keep: bool = False  # state keeps its ids once all are written
     restarts: int = 0
 
 
@@ -108,7 +112,14 @@ class StreamSync:
         self.children = [t.cast("StripeChildStream", c) for c in stream.child_streams if c.selected]
         self.write_self = stream.selected
         embedded = tuple(c.embedded_field for c in self.children if c.embedded_field)
-        self.head = shapes.head_type(type(stream), embedded)
+        status = tuple(sorted({c.changes_while.field for c in self.children if c.changes_while}))
+        self.head = shapes.head_type(type(stream), embedded, status)
+        # The nested streams whose item ids state keeps (for long parents that can change).
+        self.tracked = {
+            c.name: c.changes_while
+            for c in self.children
+            if c.changes_while and stream.event_types and run.capture_changes
+        }
         self.child_heads = {c.name: shapes.head_type(type(c)) for c in self.children}
         # Nested streams with events of their own (a customer's payment methods).
         self.child_events = {c.object_name: c for c in self.children if c.event_types}
@@ -121,14 +132,19 @@ class StreamSync:
         self.chains: set[Chain] = set()  # windows being read
         self.pages_read = 0
         self.nested_made: dict[str, int] = {c.name: 0 for c in self.children}
-        self.nested_reads = 0
+        self.waiting_reads = 0  # nested-list reads and fetches not yet done
         self.held: list[Task] = []
         self.nested_denied: set[str] = set()
-        # Events mode: objects written this run, and the nested items seen in their events
-        # and written now (the difference was removed from its parent).
+        # Events mode: objects written this run; per nested stream and parent, the items its
+        # events show it had, and those it has now, once its whole list is written (a deleted
+        # parent: those written deleted); the difference was removed from it. Then the
+        # parents whose ids state keeps.
         self.seen: set[str] = set()
         self.items_seen: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
         self.items_now: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
+        self.kept_parents: dict[str, set[str]] = {c.name: set() for c in self.children}
+        self.events_restarts = 0
+        self.events_oldest: int | None = None  # `created` of the oldest event read
 
     # -- the plan --------------------------------------------------------------------------
 
@@ -145,26 +161,26 @@ class StreamSync:
         elif not stream.event_types:
             tasks = self._read_range(self._unsettled_from(bookmark), now)
         elif not self.account.events_readable:
-            self.run.report.events_unusable(
-                f"the API key lacks {EVENT_READ}, so updates and deletions can only be found "
-                "by reading every object again"
-            )
-            tasks = self._read_in_full(now)
+            tasks = self._events_unusable(report.NO_EVENT_READ)
         elif bookmark - CLOCK_SKEW < now - EVENTS_USABLE_FOR:
-            self.run.report.events_unusable(
-                "the last complete sync is older than the 30 days of events Stripe keeps"
-            )
-            tasks = self._read_in_full(now)
+            tasks = self._events_unusable(report.EVENTS_EXPIRED)
         else:
             tasks = self._read_events(bookmark - CLOCK_SKEW, now)
         if not tasks:
             self._maybe_finish()
         return tasks
 
+    def _events_unusable(self, why: str) -> list[Task]:
+        self.run.report.events_unusable(why, activates=self.run.activate_versions)
+        return self._read_in_full(self.account.now)
+
     def _read_in_full(self, now: int) -> list[Task]:
         start = self.run.start_date
         version = self.run.version if self.run.activate_versions else None
-        self.state["backfill"] = {"range": [start, now], "done": [], "version": version}
+        backfill: dict[str, t.Any] = {"range": [start, now], "done": [], "version": version}
+        if self.tracked:
+            backfill["nested_items"] = {}  # moved into the state when the read completes
+        self.state["backfill"] = backfill
         self.run.state_changed()
         return self._resume()
 
@@ -447,13 +463,14 @@ class StreamSync:
             self.run.state_changed()
 
     def _hold_if_busy(self, tasks: list[Task]) -> list[Task]:
-        if self.nested_reads < MAX_WAITING_NESTED_READS:
+        """More pages (of parents, of events) once the reads they brought are mostly done."""
+        if self.waiting_reads < MAX_WAITING_READS:
             return tasks
         self.held += tasks
         return []
 
     def _release(self) -> list[Task]:
-        if not self.held or self.nested_reads >= MAX_WAITING_NESTED_READS // 2:
+        if not self.held or self.waiting_reads >= MAX_WAITING_READS // 2:
             return []
         tasks, self.held = self.held, []
         return tasks
@@ -470,6 +487,8 @@ class StreamSync:
                 self.run.output.activate_version(child, version)
         if self.stream.unsettled:
             self.state["unsettled_since"] = backfill.get("unsettled_since")
+        if "nested_items" in backfill:
+            self._keep_items(backfill["nested_items"])
         self.state["replication_key"] = self.stream.replication_key
         self.state["replication_key_value"] = hi
         if backfill.get("version"):
@@ -496,12 +515,13 @@ class StreamSync:
                 entries = shapes.items(self.child_heads[child.name], embedded.data)
                 rows += [self._child_row(child, entry, parent_id) for entry in entries]
                 written = {entry.head.id for entry in entries}
-                if self.mode == "events":
-                    self.items_now[child.name][parent_id] = set(written)
-                if embedded.has_more:
-                    task = self._nested(child, parent_id, embedded.url, written, mark)
-                    if task is not None:
-                        tasks.append(task)
+                if not embedded.has_more:
+                    self._read_whole(child, parent_id, written, keep=False)
+                    continue
+                keep = self._may_change(child, item.head)
+                task = self._nested(child, parent_id, embedded.url, written, mark, keep=keep)
+                if task is not None:
+                    tasks.append(task)
             nested.append((child, rows))
         if self.stream.unsettled:
             self._note_unsettled(items)
@@ -510,6 +530,11 @@ class StreamSync:
         for child, rows in nested:
             self._write(child, rows)
         return tasks
+
+    def _may_change(self, child: StripeChildStream, head: t.Any) -> bool:
+        """Whether the parent's nested list can still change (and state keeps its ids)."""
+        rule = self.tracked.get(child.name)
+        return rule is not None and rule.holds(getattr(head, rule.field))
 
     @staticmethod
     def _child_row(child: StripeChildStream, entry: Item, parent_id: str) -> Raw | bytes:
@@ -557,15 +582,17 @@ class StreamSync:
         url: str | None,
         written: set[str],
         mark: PageMark,
+        *,
+        keep: bool = False,
     ) -> Task | None:
         if child.name in self.nested_denied:
             mark.failed = True  # read again next run, once the permission is granted
             return None
         mark.waiting += 1
-        self.nested_reads += 1
+        self.waiting_reads += 1
         self.nested_made[child.name] += 1
-        read = NestedRead(child, parent_id, url or child.nested_url(parent_id), written, mark)
-        return self._nested_task(read, after=None)
+        url = url or child.nested_url(parent_id)
+        return self._nested_task(NestedRead(child, parent_id, url, written, mark, keep), None)
 
     def _nested_task(self, read: NestedRead, after: str | None) -> Task:
         parts = urlsplit(read.url)
@@ -591,11 +618,10 @@ class StreamSync:
             rows.append(self._child_row(read.child, entry, read.parent_id))
         if rows:
             read.restarts = 0  # progress: only vanishing cursors in a row stop the read
-        if self.mode == "events":
-            self.items_now[read.child.name].setdefault(read.parent_id, set()).update(read.skip)
         self._write(read.child, rows)
         if body.has_more and page:
             return [self._nested_task(read, after=page[-1].head.id)]
+        self._read_whole(read.child, read.parent_id, read.skip, keep=read.keep)
         return self._nested_done(read)
 
     def _nested_error(self, read: NestedRead, exc: Exception) -> list[Task]:
@@ -627,9 +653,33 @@ class StreamSync:
 
     def _nested_done(self, read: NestedRead) -> list[Task]:
         read.mark.waiting -= 1
-        self.nested_reads -= 1
+        self.waiting_reads -= 1
         self._settle(read.mark.chain)
         return self._release()
+
+    def _read_whole(
+        self, child: StripeChildStream, parent_id: str, ids: set[str], *, keep: bool
+    ) -> None:
+        """A parent's nested list, all written: what it has now, and whether state keeps it."""
+        if self.mode == "events":
+            self.items_now[child.name][parent_id] = ids
+            if keep:
+                self.kept_parents[child.name].add(parent_id)
+            return
+        kept = self.state["backfill"].get("nested_items")
+        if kept is None or child.name not in self.tracked:
+            return
+        if keep:
+            kept.setdefault(child.name, {})[parent_id] = sorted(ids)
+        elif parent_id in kept.get(child.name, ()):
+            del kept[child.name][parent_id]  # read before this run resumed, and changed since
+
+    def _keep_items(self, kept: dict[str, dict[str, list[str]]]) -> None:
+        kept = {name: parents for name, parents in kept.items() if parents}
+        if kept:
+            self.state["nested_items"] = kept
+        else:
+            self.state.pop("nested_items", None)
 
     # -- reading events ------------------------------------------------------------------
 
@@ -639,7 +689,7 @@ class StreamSync:
             params,
             "/v1/events",
             partial(self._events_page, params),
-            self._events_error,
+            partial(self._events_error, params),
             shape=EventsPage,
             permission=EVENT_READ,
         )
@@ -672,10 +722,13 @@ class StreamSync:
                 # schemas may not describe: fetch the object as it is now, in our version.
                 tasks.append(self._fetch_task(object_id))
         tasks += self._write_parents(changed, PageMark((0, -1)))
+        if body.data and (self.events_oldest is None or body.data[-1].created < self.events_oldest):
+            self.events_oldest = body.data[-1].created
+            self.events_restarts = 0  # progress: only vanishing cursors in a row stop the read
         if body.has_more and body.data:
             after = [p for p in params if p[0] != "starting_after"]
             after.append(("starting_after", body.data[-1].id))
-            tasks.append(self._events_page_task(after))
+            tasks += self._hold_if_busy([self._events_page_task(after)])
         return tasks
 
     def _child_event(self, child: StripeChildStream, event: shapes.Event) -> list[Task]:
@@ -689,16 +742,25 @@ class StreamSync:
         self._write(child, [entry.raw])
         return []
 
-    def _events_error(self, exc: Exception) -> list[Task]:
+    def _events_error(self, params: list[tuple[str, t.Any]], exc: Exception) -> list[Task]:
+        if isinstance(exc, CursorVanishedError):
+            # The event paged from is gone: the events are read again from the first page
+            # (each object is still written once).
+            self.events_restarts += 1
+            if self.events_restarts > MAX_WINDOW_RESTARTS:
+                raise BadAnswerError(
+                    f"Reading the events of '{self.stream.name}' lost its place "
+                    f"{self.events_restarts} times in a row; run again later."
+                )
+            self.stream.logger.info(
+                "The event Stripe was paging '%s' from vanished; reading events again.",
+                self.stream.name,
+            )
+            return [self._events_page_task([p for p in params if p[0] != "starting_after"])]
         if not isinstance(exc, PermissionDeniedError):
             raise exc
         self.account.events_readable = False
-        self.run.report.events_unusable(
-            f"the API key lacks {EVENT_READ}, so updates and deletions can only be found by "
-            "reading every object again"
-        )
-        self.mode = ""
-        return self._read_in_full(self.account.now)
+        return self._events_unusable(report.NO_EVENT_READ)
 
     def _note_items(self, object_id: str, item: Item, previous: Raw) -> None:
         """Nested items an event shows its parent had (at the event, or before its change)."""
@@ -715,37 +777,52 @@ class StreamSync:
 
     def _fetch_task(self, object_id: str, child: StripeChildStream | None = None) -> Task:
         stream = child or self.stream
-
-        def fetched(raw: Raw) -> list[Task]:
-            if child is not None:
-                self._write(child, [raw])
-                return []
-            return self._write_parents(shapes.items(self.head, [raw]), PageMark((0, -1)))
-
+        self.waiting_reads += 1
         return self._task(
             stream.object_url(object_id),
             [],
             stream.retrieve_endpoint,
-            fetched,
+            partial(self._fetched, object_id, child),
             partial(self._fetch_error, object_id, child),
             shape=Raw,
             permission=stream.permission,
         )
+
+    def _fetched(self, object_id: str, child: StripeChildStream | None, raw: Raw) -> list[Task]:
+        item = shapes.items(self.child_heads[child.name] if child else self.head, [raw])[0]
+        tasks: list[Task] = []
+        if item.head.deleted:
+            # A deleted customer is answered with its id and `"deleted": true`.
+            self._gone(object_id, child)
+        elif child is not None:
+            self._write(child, [raw])
+        else:
+            tasks = self._write_parents([item], PageMark((0, -1)))
+        self.waiting_reads -= 1
+        return tasks + self._release()
 
     def _fetch_error(
         self, object_id: str, child: StripeChildStream | None, exc: Exception
     ) -> list[Task]:
         if not isinstance(exc, NotFoundError):
             raise exc
+        self._gone(object_id, child)
+        self.waiting_reads -= 1
+        return self._release()
+
+    def _gone(self, object_id: str, child: StripeChildStream | None) -> None:
         if child is None:
             self._write_deleted(None, object_id, self.account.now)
         else:
             deleted = {"id": object_id, DELETED_AT: _iso(self.account.now)}
             self._write(child, [shapes.encode(deleted)])
-        return []
 
     def _write_deleted(self, item: Item | None, object_id: str, when: int) -> None:
-        """A deletion: the object as it was (or its id alone) with ``_sdc_deleted_at`` set."""
+        """A deletion: the object as it was (or its id alone) with ``_sdc_deleted_at`` set.
+
+        Its nested items go with it: those it embeds here, and at the end of the run those
+        its events or state show it had (``_finish_events``).
+        """
         at = _iso(when)
         for child in self.children:
             if child.embedded_field is None:
@@ -756,7 +833,7 @@ class StreamSync:
                 shapes.with_fields(self._child_row(child, e, object_id), {DELETED_AT: at})
                 for e in entries
             ]
-            self.items_now[child.name][object_id] = set()
+            self.items_now[child.name][object_id] = {e.head.id for e in entries}
             self._write(child, rows)
         if self.write_self:
             row = shapes.to_dict(item.raw) if item else {"id": object_id}
@@ -765,21 +842,29 @@ class StreamSync:
 
     def _finish_events(self) -> None:
         at = _iso(self.account.now)
+        stored = self.state.get("nested_items", {})
+        kept: dict[str, dict[str, list[str]]] = {}
         for child in self.children:
+            kept[child.name] = parents = dict(stored.get(child.name, {}))
             rows: list[Raw | bytes] = []
-            for parent_id, seen in self.items_seen[child.name].items():
-                now = self.items_now[child.name].get(parent_id)
-                if now is None:
-                    continue
+            # Parents whose list was not read whole this run are left as they were.
+            for parent_id, now in self.items_now[child.name].items():
+                had = self.items_seen[child.name].get(parent_id, set())
+                had = had.union(parents.pop(parent_id, ()))
                 rows += [
                     shapes.encode({"id": item_id, child.parent_key: parent_id, DELETED_AT: at})
-                    for item_id in sorted(seen - now)
+                    for item_id in sorted(had - now)
                 ]
+                if parent_id in self.kept_parents[child.name]:
+                    parents[parent_id] = sorted(now)
             self._write(child, rows)
+        self._keep_items(kept)
         if self.stream.unsettled:
             self.state["unsettled_since"] = self.unsettled_since
-        self.state["replication_key"] = self.stream.replication_key
-        self.state["replication_key_value"] = self.account.now
+        if not self.nested_denied:
+            # (Else some nested lists are unread: their parents' events are read again.)
+            self.state["replication_key"] = self.stream.replication_key
+            self.state["replication_key_value"] = self.account.now
         self.run.state_changed()
 
 

@@ -3,19 +3,39 @@ cost that grows with the changes, not with the account."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 import typing as t
 
+import msgspec
 import pytest
 
-from tap_stripe_readonly import client
+from tap_stripe_readonly import client, shapes, transport
+from tap_stripe_readonly import sync as stream_sync
+from tap_stripe_readonly.errors import (
+    BadAnswerError,
+    CursorVanishedError,
+    NotFoundError,
+    PermissionDeniedError,
+    StateError,
+)
+from tap_stripe_readonly.permissions import INVOICE_READ
+from tap_stripe_readonly.run import Run
+from tap_stripe_readonly.state import check_state
 from tap_stripe_readonly.streams import STREAM_TYPES
+from tap_stripe_readonly.sync import StreamSync
+from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, Warehouse, sync, tap_config
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+
+if t.TYPE_CHECKING:
+    from tap_stripe_readonly.client import StripeStream
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
 EVENT_STREAMS = {s.name: s for s in STREAM_TYPES if s.event_types and s.selected_by_default}
+STREAM_CLASSES = {s.name: s for s in STREAM_TYPES}
 DAY = 86_400
 
 
@@ -28,15 +48,14 @@ def fresh_sandbox(scale: float = 0.02, seed: int = 7, now: int | None = None) ->
 
 
 def changed_since(sb: StripeSandbox, since: int) -> dict[str, set[str]]:
-    """Per stream, the objects Stripe's events say changed at or after ``since``."""
+    """Per stream, the objects the sandbox's events at or after ``since`` are about, whatever
+    their type: a stream that misses one of its event types misses objects."""
     changed: dict[str, set[str]] = {name: set() for name in EVENT_STREAMS}
+    streams = {stream.object_name: name for name, stream in EVENT_STREAMS.items()}
     for event in sb.objects("events"):
         obj = event["data"]["object"]
-        if event["created"] < since or "id" not in obj:
-            continue
-        for name, stream in EVENT_STREAMS.items():
-            if obj.get("object") == stream.object_name and event["type"] in stream.event_types:
-                changed[name].add(obj["id"])
+        if event["created"] >= since and "id" in obj and obj.get("object") in streams:
+            changed[streams[obj["object"]]].add(obj["id"])
     return changed
 
 
@@ -47,6 +66,9 @@ class Changes:
         self.sb = sb
         sb.advance(60)
         self.since = sb.now
+        # The objects changed here, per stream (what Stripe changes with them comes from its
+        # events: the payments of a paid invoice).
+        self.touched: dict[str, set[str]] = {name: set() for name in EVENT_STREAMS}
         objects = {name: sb.objects(name) for name in ("customers", "products", "prices")}
         self.updated_customers = [c["id"] for c in objects["customers"][:5]]
         for customer in self.updated_customers:
@@ -56,7 +78,11 @@ class Changes:
         self.deleted_products = [p["id"] for p in objects["products"][-2:]]
         for product in self.deleted_products:
             sb.delete("products", product)
-        sb.update("prices", objects["prices"][0]["id"], {"nickname": "Changed"})
+        price = objects["prices"][0]["id"]
+        sb.update("prices", price, {"nickname": "Changed"})
+        self.touched["prices"].add(price)
+        if price in sb.ids("plans"):
+            self.touched["plans"].add(price)  # a recurring price is a plan too
         active = [s for s in sb.objects("subscriptions") if s["status"] == "active"]
         self.canceled = [s["id"] for s in active[:2]]
         for subscription in self.canceled:
@@ -67,6 +93,7 @@ class Changes:
             sb.pay_invoice(invoice)
         draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")
         self.long_draft = draft["id"]
+        items = {i["id"] for i in sb.objects("invoice_items") if i["invoice"] == draft["id"]}
         sb.add_invoice_lines(self.long_draft, 14)
         lines = sb.objects("invoices")
         embedded = next(i for i in lines if i["id"] == self.long_draft)["lines"]["data"]
@@ -83,7 +110,44 @@ class Changes:
         refunded = sb.refund_application_fee(self.long_fee, 1)
         self.new_fee_refund = refunded["refunds"]["data"][0]["id"]
         self.new_customers = [sb.create("customers")["id"] for _ in range(2)]
+        self.touched["customers"] |= {
+            *self.updated_customers,
+            self.deleted_customer,
+            *self.new_customers,
+        }
+        self.touched["products"] |= set(self.deleted_products)
+        self.touched["subscriptions"] |= set(self.canceled)
+        self.touched["invoices"] |= {*self.paid, self.long_draft}
+        self.touched["invoice_items"] |= {
+            i["id"] for i in sb.objects("invoice_items") if i["invoice"] == self.long_draft
+        } - items
+        self._change_the_newer_streams()
         self.changed = changed_since(sb, self.since)
+        for name, ids in self.touched.items():
+            self.changed[name] |= ids
+
+    def _change_the_newer_streams(self) -> None:
+        sb, touched = self.sb, self.touched
+
+        def first(resource: str, **fields: t.Any) -> str:
+            found = next(o for o in sb.objects(resource) if fields.items() <= o.items())
+            touched[resource].add(found["id"])
+            return str(found["id"])
+
+        sb.update("refunds", first("refunds"), {"metadata": {"checked": "yes"}})
+        sb.update("disputes", first("disputes", status="needs_response"), {"status": "won"})
+        sb.update("payouts", first("payouts", status="in_transit"), {"status": "paid"})
+        note = first("credit_notes", status="issued", refunds=[])
+        sb.update("credit_notes", note, {"status": "void"})
+        sb.update("coupons", first("coupons", valid=True), {"metadata": {"campaign": "spring"}})
+        sb.update("promotion_codes", first("promotion_codes", active=True), {"active": False})
+        sb.update("tax_rates", first("tax_rates", active=True), {"active": False})
+        intent = first("setup_intents", status="requires_payment_method")
+        sb.update("setup_intents", intent, {"status": "canceled"})
+        session = first("checkout_sessions", status="open")
+        sb.update("checkout_sessions", session, {"status": "expired"})
+        sb.reverse_transfer(first("transfers", amount_reversed=0))
+        sb.refund_application_fee(first("application_fees", amount_refunded=0))
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +182,7 @@ def test_an_incremental_run_writes_exactly_what_changed(after_changes, stream):
 
 def test_the_changes_are_of_every_kind(after_changes):
     _, _, second, changes, _ = after_changes
+    assert all(changes.changed[stream] for stream in EVENT_STREAMS), "a stream left unchanged"
     assert set(changes.updated_customers) | set(changes.new_customers) <= second.live_ids(
         "customers"
     )
@@ -187,13 +252,18 @@ def test_the_warehouse_ends_as_stripe_is(after_changes):
 
 
 def test_an_incremental_run_costs_what_changed_not_the_history(after_changes):
-    _sb, first, _second, _changes, stats = after_changes
+    sb, first, _second, changes, stats = after_changes
     requests = stats["requests"]
     listed = [s for s in EVENT_STREAMS.values() if not (s.unsettled or s.created_unannounced)]
     assert not any(requests.get(f"GET {s.path}") for s in listed), "listed, not read from events"
     # The probe, one page of events per stream, one page of the events stream itself.
     assert requests["GET /v1/events"] == 1 + len(EVENT_STREAMS) + 1
-    assert requests.get("GET /v1/invoices/{id}/lines") == 1  # the one long changed invoice
+    long_ones = [
+        i for i in sb.objects("invoices") if i["id"] in changes.changed["invoices"]
+    ]  # one request for the rest of each long changed invoice's lines
+    assert requests.get("GET /v1/invoices/{id}/lines") == sum(
+        i["lines"]["has_more"] for i in long_ones
+    )
     assert sum(requests.values()) < sum(1 for m in first.messages if m["type"] == "RECORD") / 20
 
 
@@ -272,18 +342,43 @@ def test_after_thirty_days_a_run_reads_everything_again(caplog):
         assert set(changes.deleted_products) <= warehouse.deleted_ids("products")
 
 
+def as_stripe_has_it(warehouse: Warehouse, sb: StripeSandbox, stream: str) -> None:
+    """The stream's live rows are exactly Stripe's objects, each as it is now."""
+    live = warehouse.live(stream)
+    assert set(live) == sb.ids(stream), stream
+    current = {o["id"]: o for o in sb.objects(stream)}
+    added = {"_sdc_table_version", getattr(STREAM_CLASSES[stream], "parent_key", None)}
+    for object_id, row in live.items():
+        now = current[object_id]
+        record = {k: v for k, v in row.items() if k in now or k not in added}
+        assert record == now, f"{stream} {object_id} is not as it is now"
+
+
 def test_an_incremental_run_cut_short_loses_no_change(monkeypatch):
     with fresh_sandbox() as sb:
         first = sync(tap_config(sb))
-        changes = Changes(sb)
+        Changes(sb)
+        # The changes are older than the margin a run re-reads before its bookmark: only the
+        # bookmarks can keep them.
+        sb.advance(stream_sync.CLOCK_SKEW + 60)
         monkeypatch.setattr(client, "PAGE_SIZE", 3)  # many pages of events
         second = sync(tap_config(sb), state=first.states[-1])
-        cut = second.until_state(1)  # died before its work was done
-        resumed = sync(tap_config(sb), state=cut.states[-1])
-        warehouse = Warehouse().load(first).load(cut).load(resumed)
-        for stream in STREAMS:
-            assert set(warehouse.live(stream)) == sb.ids(stream), stream
-        assert changes.changed["customers"] <= cut.ids("customers") | resumed.ids("customers")
+        before = first.states[-1]["bookmarks"]
+        moved = [
+            n
+            for n, state in enumerate(second.states, 1)
+            if any(
+                state["bookmarks"][s]["replication_key_value"] != before[s]["replication_key_value"]
+                for s in EVENT_STREAMS
+            )
+        ]
+        assert moved and moved[0] < len(second.states), "no cut after a bookmark moved"
+        for n in sorted({1, moved[0], moved[len(moved) // 2], len(second.states) - 1}):
+            cut = second.until_state(n)  # died there, before its work was done
+            resumed = sync(tap_config(sb), state=cut.states[-1])
+            warehouse = Warehouse().load(first).load(cut).load(resumed)
+            for stream in STREAMS:
+                as_stripe_has_it(warehouse, sb, stream)
 
 
 def test_a_pending_balance_transaction_that_settles_arrives_available():
@@ -335,3 +430,329 @@ def test_a_first_sync_asks_for_one_event_only():
         sb.reset_stats()
         sync(tap_config(sb, api_key=DEMO_API_KEY), select=set(STREAMS) - {"events"})
         assert sb.stats["requests"]["GET /v1/events"] == 1
+
+
+@pytest.mark.parametrize("why", ["no event_read", "older than 30 days"])
+@pytest.mark.parametrize("activate", [True, False], ids=["activate", "no activate"])
+def test_the_warning_when_events_cannot_serve_says_what_follows(caplog, why, activate):
+    key = "rk_live_sandboxWarning00000000000000"
+    with fresh_sandbox() as sb:
+        sb.add_key(key, denied=("event_read",) if why == "no event_read" else ())
+        config = tap_config(sb, api_key=key, emit_activate_version_messages=activate)
+        first = sync(config, select=["customers"])
+        if why != "no event_read":
+            sb.advance(31 * DAY)
+        with caplog.at_level("WARNING"):
+            sync(config, state=first.states[-1], select=["customers"])
+    (warning,) = [
+        r.getMessage() for r in caplog.records if "Updates and deletions" in r.getMessage()
+    ]
+    assert ("event_read" in warning) == (why == "no event_read")
+    assert ("older than the 30 days" in warning) == (why != "no event_read")
+    assert ("the target marks what no longer exists" in warning) == activate
+    assert ("what was deleted stays in the target" in warning) == (not activate)
+
+
+# -- changes during a run ---------------------------------------------------------------------
+
+
+def changed_during_its_fetch(
+    monkeypatch: pytest.MonkeyPatch, path: str, change: t.Callable[[], None]
+) -> None:
+    """``change`` happens in Stripe just before the tap fetches ``path``."""
+    get = transport.StripeTransport.get
+    pending = [change]
+
+    def fetch(self, asked, params=(), **kwargs):
+        if asked == path and pending:
+            pending.pop()()
+        return get(self, asked, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", fetch)
+
+
+def test_a_change_made_during_a_run_is_read_by_the_next(monkeypatch):
+    """The bookmark is when the stream's read began, and the next run reads from a margin
+    before it: a change made while the stream is read, after its events were, is not lost,
+    though Stripe lists its event late (stamped before the run began) and the read goes on."""
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=["customers"])
+        sb.set_event_api_version("2025-03-31.basil")  # so that the stream's read goes on
+        sb.advance(60)
+        fetched, during = (c["id"] for c in sb.objects("customers")[:2])
+        sb.update("customers", fetched, {"metadata": {"x": "1"}})
+
+        def change() -> None:
+            sb.advance(-60)  # stamped a minute before this run began, listed only now
+            sb.update("customers", during, {"metadata": {"during": "the run"}})
+            sb.advance(60 + stream_sync.CLOCK_SKEW + 60)  # the read goes on, a while
+
+        with monkeypatch.context() as patched:
+            changed_during_its_fetch(patched, f"/v1/customers/{fetched}", change)
+            second = sync(tap_config(sb), state=first.states[-1], select=["customers"])
+        assert second.ids("customers") == {fetched}
+        third = sync(tap_config(sb), state=second.states[-1], select=["customers"])
+        (record,) = [r for r in third.records("customers") if r["id"] == during]
+        assert record["metadata"] == {"during": "the run"}
+
+
+# -- nested items past the embedded page ----------------------------------------------------
+
+
+def long_draft_and_subscription(sb: StripeSandbox) -> tuple[str, str]:
+    """A draft invoice with more lines than Stripe embeds, and such a subscription."""
+    draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")["id"]
+    sb.add_invoice_lines(draft, 14)
+    subscription = next(
+        s["id"]
+        for s in sb.objects("subscriptions")
+        if s["items"]["has_more"] and s["status"] not in ("canceled", "incomplete_expired")
+    )
+    # Their events lie before what the next run re-reads: only state can tell their items.
+    sb.advance(stream_sync.CLOCK_SKEW + 60)
+    return draft, subscription
+
+
+def nested_of(sb: StripeSandbox, stream: str, key: str, parent: str) -> list[str]:
+    return [o["id"] for o in sb.objects(stream) if o[key] == parent]
+
+
+def past_the_embedded_page(sb: StripeSandbox, parents: str, parent: str) -> list[str]:
+    """The items of a long parent that its embedded first page does not show."""
+    child, key, field = {
+        "invoices": ("invoice_line_items", "invoice", "lines"),
+        "subscriptions": ("subscription_items", "subscription", "items"),
+    }[parents]
+    (embedded,) = [p[field] for p in sb.objects(parents) if p["id"] == parent]
+    shown = {i["id"] for i in embedded["data"]}
+    return [i for i in nested_of(sb, child, key, parent) if i not in shown]
+
+
+def test_items_removed_past_the_embedded_page_are_written_deleted():
+    with fresh_sandbox() as sb:
+        draft, subscription = long_draft_and_subscription(sb)
+        first = sync(tap_config(sb))
+        kept = {
+            name: first.states[-1]["bookmarks"][parent]["nested_items"][name]
+            for parent, name in (
+                ("invoices", "invoice_line_items"),
+                ("subscriptions", "subscription_items"),
+            )
+        }
+        lines = nested_of(sb, "invoice_line_items", "invoice", draft)
+        items = nested_of(sb, "subscription_items", "subscription", subscription)
+        assert sorted(kept["invoice_line_items"][draft]) == sorted(lines)
+        assert sorted(kept["subscription_items"][subscription]) == sorted(items)
+        # Only what can still change and is longer than the embedded page.
+        long_ones = {i["id"] for i in sb.objects("invoices") if i["lines"]["has_more"]}
+        assert long_ones - {draft}, "no settled long invoice: the test would prove nothing"
+        assert set(kept["invoice_line_items"]) == {draft}
+        sb.advance(60)
+        removed_lines = past_the_embedded_page(sb, "invoices", draft)[::3]
+        for line in removed_lines:
+            sb.delete("invoice_line_items", line)
+        removed_item = past_the_embedded_page(sb, "subscriptions", subscription)[0]
+        sb.delete("subscription_items", removed_item)
+        second = sync(tap_config(sb), state=first.states[-1])
+        assert second.deleted_ids("invoice_line_items") == set(removed_lines)
+        assert second.deleted_ids("subscription_items") == {removed_item}
+        again = second.states[-1]["bookmarks"]["invoices"]["nested_items"]
+        assert sorted(again["invoice_line_items"][draft]) == sorted(set(lines) - set(removed_lines))
+        warehouse = Warehouse().load(first).load(second)
+        as_stripe_has_it(warehouse, sb, "invoice_line_items")
+        as_stripe_has_it(warehouse, sb, "subscription_items")
+
+
+def test_a_settled_parent_is_no_longer_kept_in_state():
+    with fresh_sandbox() as sb:
+        draft, _ = long_draft_and_subscription(sb)
+        first = sync(tap_config(sb), select=["invoices", "invoice_line_items"])
+        sb.advance(60)
+        sb.pay_invoice(draft)
+        second = sync(
+            tap_config(sb), select=["invoices", "invoice_line_items"], state=first.states[-1]
+        )
+        assert "nested_items" not in second.states[-1]["bookmarks"]["invoices"]
+
+
+def test_a_deleted_long_draft_takes_each_of_its_lines_with_it_once():
+    with fresh_sandbox() as sb:
+        draft, _ = long_draft_and_subscription(sb)
+        lines = nested_of(sb, "invoice_line_items", "invoice", draft)
+        embedded = set(lines) - set(past_the_embedded_page(sb, "invoices", draft))
+        first = sync(tap_config(sb))
+        sb.advance(60)
+        sb.delete("invoices", draft)
+        second = sync(tap_config(sb), state=first.states[-1])
+        records = [r for r in second.records("invoice_line_items") if r.get("invoice") == draft]
+        assert sorted(r["id"] for r in records) == sorted(lines), "each line, once"
+        assert all(r["_sdc_deleted_at"] for r in records)
+        # The embedded ones are written as they were, and nothing overwrites them after.
+        warehouse = Warehouse().load(first).load(second)
+        rows = warehouse.tables["invoice_line_items"]
+        assert len(embedded) == 10
+        assert all(rows[line]["amount"] is not None for line in embedded)
+        assert set(lines) <= warehouse.deleted_ids("invoice_line_items")
+        assert "nested_items" not in second.states[-1]["bookmarks"]["invoices"]
+
+
+def test_a_nested_list_it_may_not_read_keeps_the_bookmark(monkeypatch, caplog):
+    with fresh_sandbox() as sb:
+        select = ["invoices", "invoice_line_items"]
+        first = sync(tap_config(sb), select=select)
+        sb.advance(60)
+        draft = next(i for i in sb.objects("invoices") if i["status"] == "draft")["id"]
+        sb.add_invoice_lines(draft, 14)
+        get = transport.StripeTransport.get
+
+        def no_lines(self, path, params=(), **kwargs):
+            if path.endswith("/lines"):
+                raise PermissionDeniedError(f"GET {path}: forbidden", INVOICE_READ)
+            return get(self, path, params, **kwargs)
+
+        with monkeypatch.context() as patched, caplog.at_level("WARNING"):
+            patched.setattr(transport.StripeTransport, "get", no_lines)
+            second = sync(tap_config(sb), select=select, state=first.states[-1])
+        assert "those invoices are read again next run" in caplog.text
+        bookmark = second.states[-1]["bookmarks"]["invoices"]["replication_key_value"]
+        assert bookmark == first.states[-1]["bookmarks"]["invoices"]["replication_key_value"]
+        sb.advance(stream_sync.CLOCK_SKEW + 60)
+        third = sync(tap_config(sb), select=select, state=second.states[-1])
+        lines = nested_of(sb, "invoice_line_items", "invoice", draft)
+        assert set(lines) <= third.ids("invoice_line_items")
+
+
+# -- what a fetch finds ---------------------------------------------------------------------
+
+
+def test_an_object_gone_when_fetched_is_written_deleted(monkeypatch):
+    select = ["customers", "payment_methods", "products"]
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=select)
+        sb.set_event_api_version("2025-03-31.basil")  # so that the objects are fetched
+        sb.advance(60)
+        customer = sb.objects("customers")[0]["id"]
+        product = sb.objects("products")[0]["id"]
+        method = next(m for m in sb.objects("payment_methods") if m["customer"])["id"]
+        sb.update("customers", customer, {"metadata": {"x": "1"}})
+        sb.update("products", product, {"metadata": {"x": "1"}})
+        sb.update("payment_methods", method, {"metadata": {"x": "1"}})
+
+        def not_found() -> None:
+            raise NotFoundError(f"GET /v1/payment_methods/{method}: No such PaymentMethod")
+
+        # A deleted customer is answered (200, "deleted": true); a deleted product is a 404.
+        changed_during_its_fetch(
+            monkeypatch, f"/v1/customers/{customer}", lambda: sb.delete("customers", customer)
+        )
+        changed_during_its_fetch(
+            monkeypatch, f"/v1/products/{product}", lambda: sb.delete("products", product)
+        )
+        changed_during_its_fetch(monkeypatch, f"/v1/payment_methods/{method}", not_found)
+        second = sync(tap_config(sb), select=select, state=first.states[-1])
+        for stream, gone in (
+            ("customers", customer),
+            ("products", product),
+            ("payment_methods", method),
+        ):
+            (record,) = [r for r in second.records(stream) if r["id"] == gone]
+            assert record["_sdc_deleted_at"], stream
+
+
+# -- the events read --------------------------------------------------------------------------
+
+
+def vanishing_events_cursor(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """The customers' events lose their cursor ``times`` times (each page after the first)."""
+    get = transport.StripeTransport.get
+    vanished: list[int] = []
+
+    def vanishing(self, path, params=(), **kwargs):
+        paging = any(name == "starting_after" for name, _ in params)
+        customers = ("types[]", "customer.updated") in params
+        if path == "/v1/events" and paging and customers and len(vanished) < times:
+            vanished.append(1)
+            raise CursorVanishedError(f"GET {path}: No such event")
+        return get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(transport.StripeTransport, "get", vanishing)
+    return vanished
+
+
+def test_a_vanished_events_cursor_reads_the_events_again(monkeypatch):
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=["customers"])
+        sb.advance(60)
+        customers = [c["id"] for c in sb.objects("customers")[:8]]
+        for customer in customers:
+            sb.update("customers", customer, {"metadata": {"x": "1"}})
+        monkeypatch.setattr(client, "PAGE_SIZE", 3)
+        vanished = vanishing_events_cursor(monkeypatch, times=stream_sync.MAX_WINDOW_RESTARTS)
+        second = sync(tap_config(sb), state=first.states[-1], select=["customers"])
+        assert len(vanished) == stream_sync.MAX_WINDOW_RESTARTS
+        assert second.ids("customers") == set(customers)
+        assert len(second.records("customers")) == len(customers), "each once"
+
+
+def test_an_events_cursor_that_keeps_vanishing_stops_with_one_line(monkeypatch):
+    with fresh_sandbox() as sb:
+        first = sync(tap_config(sb), select=["customers"])
+        sb.advance(60)
+        for customer in sb.objects("customers")[:8]:
+            sb.update("customers", customer["id"], {"metadata": {"x": "1"}})
+        monkeypatch.setattr(client, "PAGE_SIZE", 3)
+        vanishing_events_cursor(monkeypatch, times=1000)
+        with pytest.raises(BadAnswerError, match="Reading the events of 'customers' lost its"):
+            sync(tap_config(sb), state=first.states[-1], select=["customers"])
+
+
+def test_the_next_page_of_events_waits_while_many_fetches_do(monkeypatch):
+    """Each changed object in another API version is fetched: the next page of events is
+    asked for once most of those fetches are done, not at once (memory stays bounded)."""
+    monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 4)
+    now = 1_800_000_000
+    bookmark = {"replication_key": "created", "replication_key_value": now - 600}
+    tap = TapStripeReadonly(
+        config={"api_key": DEMO_API_KEY},
+        state={"bookmarks": {"customers": bookmark}},
+        validate_config=True,
+    )
+    for name, stream in tap.streams.items():
+        stream.selected = name == "customers"
+    run = Run(tap)
+    customers = t.cast("StripeStream", tap.streams["customers"])
+    run.output.schema(customers)
+    account = run.accounts[0]
+    account.now, account.events_readable = now, True
+    reading = StreamSync(run, account, customers)
+
+    def customer(n: int) -> msgspec.Raw:
+        return msgspec.Raw(msgspec.json.encode({"id": f"cus_{n}", "object": "customer"}))
+
+    def event(n: int) -> shapes.Event:
+        data = shapes.EventData(customer(n))
+        return shapes.Event(f"evt_{n}", "customer.updated", now - 10, data, "2020-08-27")
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with contextlib.redirect_stdout(out):
+        (first,) = reading.start()
+        fetches = list(first.on_body(shapes.EventsPage("list", [event(n) for n in range(6)], True)))
+        assert [task.path for task in fetches] == [f"/v1/customers/cus_{n}" for n in range(6)]
+        released = [
+            [task.path for task in fetch.on_body(customer(n))] for n, fetch in enumerate(fetches)
+        ]
+    # Held while half the limit or more wait; then asked for, after the last event read.
+    assert released == [[], [], [], [], ["/v1/events"], []]
+
+
+def test_a_hand_edited_nested_items_stops_the_run():
+    check_state(
+        {"bookmarks": {"invoices": {"nested_items": {"invoice_line_items": {"in_1": ["il_1"]}}}}},
+        ["invoices"],
+    )
+    for bad in ({"invoice_line_items": ["il_1"]}, {"invoice_line_items": {"in_1": "il_1"}}):
+        with pytest.raises(StateError, match="nested_items for stream 'invoices'"):
+            check_state({"bookmarks": {"invoices": {"nested_items": bad}}}, ["invoices"])
+        backfill = {"range": [0, 1], "done": [], "nested_items": bad}
+        with pytest.raises(StateError, match="backfill for stream 'invoices'"):
+            check_state({"bookmarks": {"invoices": {"backfill": backfill}}}, ["invoices"])

@@ -69,7 +69,10 @@ def test_delete_removes_and_emits_deleted(sb: StripeSandbox) -> None:
     cus = sb.objects("customers")[3]
     sb.delete("customers", cus["id"])
     assert cus["id"] not in sb.ids("customers")
-    assert api(sb, f"/v1/customers/{cus['id']}").status_code == 404
+    # Stripe still answers for a deleted customer, with only its id and the flag.
+    gone = api(sb, f"/v1/customers/{cus['id']}")
+    assert gone.status_code == 200
+    assert gone.json() == {"id": cus["id"], "object": "customer", "deleted": True}
     listed = api(sb, "/v1/customers", limit=100).json()["data"]
     assert cus["id"] not in {c["id"] for c in listed}
     evt = latest_event(sb, "customer.deleted")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import StripeChildStream, StripeStream
+from tap_stripe_readonly.client import ChangesWhile, StripeChildStream, StripeStream
 from tap_stripe_readonly.permissions import (
     COUPON_READ,
     CREDIT_NOTE_READ,
@@ -47,6 +47,8 @@ class InvoiceLineItemsStream(StripeChildStream):
     stripe_class = "InvoiceLineItem"
     object_name = "line_item"
     permission = INVOICE_READ
+    # A finalized invoice's lines are fixed.
+    changes_while = ChangesWhile("status", is_in=("draft",))
 
 
 class InvoiceItemsStream(StripeStream):
@@ -82,6 +84,7 @@ class CreditNoteLineItemsStream(StripeChildStream):
     stripe_class = "CreditNoteLineItem"
     object_name = "credit_note_line_item"
     permission = CREDIT_NOTE_READ
+    # A credit note's lines never change (changes_while None).
 
 
 class SubscriptionsStream(StripeStream):
@@ -108,6 +111,8 @@ class SubscriptionItemsStream(StripeChildStream):
     stripe_class = "SubscriptionItem"
     object_name = "subscription_item"
     permission = SUBSCRIPTION_READ
+    # Until the subscription ends (Stripe caps it at 20 items).
+    changes_while = ChangesWhile("status", not_in=("canceled", "incomplete_expired"))
 
 
 class CouponsStream(StripeStream):

@@ -587,6 +587,9 @@ def _retrieve(store: Store, route: Route, params: dict[str, Any], can_read: CanR
         and obj["created"] < store.now() - EVENT_RETENTION
     ):
         obj = None  # Stripe retrieves events of the last 30 days only
+    if obj is None and route.object_id in store.deleted_customers and route.resource == "customers":
+        # Stripe answers a deleted customer (a DeletedCustomer), where other objects are 404.
+        return {"id": route.object_id, "object": "customer", "deleted": True}
     if obj is None:
         raise no_such(route.resource, route.object_id, "id")
     return _apply_expand(store, [store.render(route.resource, obj)], paths, can_read)[0]

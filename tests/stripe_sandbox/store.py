@@ -266,6 +266,8 @@ class Store:
         self.line_parent = self.child_parent["invoice_line_items"]  # line id -> invoice id
         # A customer's attached payment methods (GET /v1/customers/{id}/payment_methods).
         self.pms_by_customer: dict[str, set[str]] = {}
+        # Deleted customers: still retrievable, as {"id", "object", "deleted": true}.
+        self.deleted_customers: set[str] = set()
         with data.paused_gc():
             self._absorb(biz)
             self.collections["events"].load(self._initial_events(biz))
@@ -612,7 +614,9 @@ class Store:
             if resource == "invoice_items":
                 self._check_item_deletable(old)
             rendered = self._remove(resource, old)
-            if resource == "invoices":
+            if resource == "customers":
+                self.deleted_customers.add(object_id)
+            elif resource == "invoices":
                 for line in self.lines_by_invoice.pop(object_id, []):
                     self.line_parent.pop(line["id"], None)
                 # Its invoice items go with it.
