@@ -140,6 +140,7 @@ class StreamSync:
         # parent: those written deleted); the difference was removed from it. Then the
         # parents whose ids state keeps.
         self.seen: set[str] = set()
+        self.relisted: set[tuple[str, str]] = set()  # nested lists read for an item's event
         self.items_seen: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
         self.items_now: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
         self.kept_parents: dict[str, set[str]] = {c.name: set() for c in self.children}
@@ -737,10 +738,19 @@ class StreamSync:
         if entry.head.id in self.seen:
             return []
         self.seen.add(entry.head.id)
-        if event.api_version != API_VERSION:
+        if event.api_version == API_VERSION:
+            self._write(child, [entry.raw])
+            return []
+        if child.embedded_field is None:
             return [self._fetch_task(entry.head.id, child)]
-        self._write(child, [entry.raw])
-        return []
+        # Stripe retrieves a fee refund only under its fee: the fee's list, read whole,
+        # brings it as it is now (once per parent, however many of its items changed).
+        parent_id = getattr(entry.head, child.parent_key)
+        if not isinstance(parent_id, str) or (child.name, parent_id) in self.relisted:
+            return []
+        self.relisted.add((child.name, parent_id))
+        task = self._nested(child, parent_id, None, set(), PageMark((0, -1)))
+        return [task] if task is not None else []
 
     def _events_error(self, params: list[tuple[str, t.Any]], exc: Exception) -> list[Task]:
         if isinstance(exc, CursorVanishedError):

@@ -72,3 +72,5 @@ class ApplicationFeeRefundsStream(StripeChildStream):
     stripe_class = "ApplicationFeeRefund"
     object_name = "fee_refund"
     permission = APPLICATION_FEE_READ
+    # A refund's own changes (its metadata); new refunds come with application_fee.refunded.
+    event_types = ("application_fee.refund.updated",)
