@@ -240,7 +240,7 @@ def test_a_stream_is_read_in_several_windows_at_once(own_sandbox, monkeypatch):
 
 def test_pages_held_back_while_nested_lists_wait_are_read_after_them(own_sandbox, monkeypatch):
     monkeypatch.setattr(client, "PAGE_SIZE", 10)
-    monkeypatch.setattr(stream_sync, "MAX_WAITING_NESTED_READS", 2)
+    monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 2)
     held: list[int] = []
     hold_if_busy = stream_sync.StreamSync._hold_if_busy
 
