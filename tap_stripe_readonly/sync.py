@@ -431,12 +431,9 @@ class StreamSync:
             raise exc
         # The object paged from is gone (deleted, or no longer matching the filter).
         # Everything unwritten is at or before the last `created` written: list from there.
-        chain.restarts += 1
-        if chain.restarts > MAX_WINDOW_RESTARTS:
-            raise BadAnswerError(
-                f"Listing '{self.stream.name}' lost its place {chain.restarts} times in a row "
-                "(the objects it paged from kept disappearing); run again later."
-            )
+        chain.restarts = _restarted(
+            chain.restarts, MAX_WINDOW_RESTARTS, f"Listing '{self.stream.name}' lost its place"
+        )
         self.stream.logger.info(
             "The object Stripe was paging '%s' from vanished; listing again from %s.",
             self.stream.name,
@@ -643,12 +640,8 @@ class StreamSync:
             )
             return self._nested_done(read)
         if isinstance(exc, CursorVanishedError):
-            read.restarts += 1
-            if read.restarts > MAX_NESTED_RESTARTS:
-                raise BadAnswerError(
-                    f"The {read.child.name} of {read.parent_id} kept changing while they were "
-                    f"listed ({read.restarts} times in a row); run again later."
-                )
+            what = f"The {read.child.name} of {read.parent_id} kept changing while they were listed"
+            read.restarts = _restarted(read.restarts, MAX_NESTED_RESTARTS, what)
             return [self._nested_task(read, after=None)]  # from its start, skipping the written
         raise exc
 
@@ -756,12 +749,8 @@ class StreamSync:
         if isinstance(exc, CursorVanishedError):
             # The event paged from is gone: the events are read again from the first page
             # (each object is still written once).
-            self.events_restarts += 1
-            if self.events_restarts > MAX_WINDOW_RESTARTS:
-                raise BadAnswerError(
-                    f"Reading the events of '{self.stream.name}' lost its place "
-                    f"{self.events_restarts} times in a row; run again later."
-                )
+            what = f"Reading the events of '{self.stream.name}' lost its place"
+            self.events_restarts = _restarted(self.events_restarts, MAX_WINDOW_RESTARTS, what)
             self.stream.logger.info(
                 "The event Stripe was paging '%s' from vanished; reading events again.",
                 self.stream.name,
@@ -876,6 +865,18 @@ class StreamSync:
             self.state["replication_key"] = self.stream.replication_key
             self.state["replication_key_value"] = self.account.now
         self.run.state_changed()
+
+
+def _restarted(restarts: int, limit: int, what: str) -> int:
+    """One more restart of a read whose cursor vanished; more than ``limit`` in a row (without
+    a page that wrote something new) stop the run, since the read would never end."""
+    restarts += 1
+    if restarts > limit:
+        raise BadAnswerError(
+            f"{what} ({restarts} times in a row: the objects it paged from kept disappearing); "
+            "run again later."
+        )
+    return restarts
 
 
 def _iso(stamp: int) -> str:
