@@ -13,6 +13,7 @@ import pytest
 from tap_stripe_readonly import client, transport
 from tap_stripe_readonly import sync as stream_sync
 from tap_stripe_readonly.client import API_VERSION
+from tap_stripe_readonly.errors import StopSyncError
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, run_cli, sync, tap_config
@@ -258,6 +259,17 @@ def test_pages_held_back_while_nested_lists_wait_are_read_after_them(own_sandbox
         assert len(records) == len(result.ids(stream)), stream
         assert result.ids(stream) == own_sandbox.ids(stream), stream
     assert all("backfill" not in b for b in result.states[-1]["bookmarks"].values())
+
+
+def test_a_read_left_unfinished_stops_the_run_instead_of_ending_with_a_gap(
+    own_sandbox, monkeypatch
+):
+    """Were held-back pages never released (a bug), the run must not end as if complete."""
+    monkeypatch.setattr(client, "PAGE_SIZE", 10)
+    monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 2)
+    monkeypatch.setattr(stream_sync.StreamSync, "_release", lambda self: [])
+    with pytest.raises(StopSyncError, match="The read of invoices ended before it was complete"):
+        sync(tap_config(own_sandbox), select=["invoices", "invoice_line_items"])
 
 
 def test_a_full_sync_from_the_command_line_never_falls_back_on_singer_sdk_s_reading(
