@@ -18,6 +18,7 @@ from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, run_cli, sync, tap_config
 from tests.stripe_sandbox import DEMO_ACCOUNT_ID, StripeSandbox
+from tests.stripe_sandbox import store as sandbox_store
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer).
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
@@ -266,6 +267,8 @@ def test_a_read_left_unfinished_stops_the_run_instead_of_ending_with_a_gap(
 ):
     """Were held-back pages never released (a bug), the run must not end as if complete."""
     monkeypatch.setattr(client, "PAGE_SIZE", 10)
+    # Every invoice's lines to be listed (none embedded): each page of invoices is held back.
+    monkeypatch.setattr(sandbox_store, "EMBEDDED_LIMIT", 0)
     monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 2)
     monkeypatch.setattr(stream_sync.StreamSync, "_release", lambda self: [])
     with pytest.raises(StopSyncError, match="The read of invoices ended before it was complete"):
