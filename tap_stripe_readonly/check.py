@@ -63,7 +63,7 @@ def check(
     transport: StripeTransport, streams: list[StripeStream], accounts: list[str | None]
 ) -> list[AccountCheck]:
     """Try every stream of every account; raises StopSyncError for a key Stripe rejects."""
-    engine = Engine(transport)
+    engine = Engine(transport, max_in_flight=transport.max_connections)
     checks = [AccountCheck(account) for account in accounts]
     engine.run([task for c in checks for task in _tasks(c, streams)], lambda: None)
     return checks

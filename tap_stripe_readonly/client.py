@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib.resources
 import typing as t
 from functools import cached_property
+from urllib.parse import quote, urlencode
 
+import jsonschema
 from singer_sdk import SchemaDirectory, Stream, StreamSchema
 
 from tap_stripe_readonly import schemas
@@ -33,6 +35,17 @@ ACCOUNT_COLUMN = "stripe_account"
 DELETED_AT = "_sdc_deleted_at"
 
 
+def path_segment(object_id: str) -> str:
+    """An id as one segment of a path.
+
+    Accounts choose the ids of coupons, products and plans ("WELCOME#1", "735*$", "Pro plan
+    $699/month"): sent as they are, `#` would cut the URL and `/` or `+` change it, and the
+    404 that follows would read as a deletion. Every character but letters, digits and
+    `_.-~` is percent-encoded, as Stripe's own libraries do.
+    """
+    return quote(object_id, safe="")
+
+
 class ChangesWhile(t.NamedTuple):
     """The parents whose nested list can still change: those whose ``field`` is one of
     ``is_in`` (or, given ``not_in`` instead, is none of those)."""
@@ -43,6 +56,15 @@ class ChangesWhile(t.NamedTuple):
 
     def holds(self, value: object) -> bool:
         return value in self.is_in if self.is_in else value not in self.not_in
+
+
+class ChangedBy(t.NamedTuple):
+    """Events of another object that change this stream's (``charge.dispute.created`` changes
+    the charge's ``disputed``), which Stripe may announce by no event of the object's own: the
+    object its ``field`` names is read again, once per run."""
+
+    event_types: tuple[str, ...]
+    field: str
 
 
 class StripeStream(Stream):
@@ -61,6 +83,8 @@ class StripeStream(Stream):
     #: Events announcing a created, changed or deleted object of this stream (at most 20,
     #: Stripe's limit for one list of events). None: objects never change once created.
     event_types: t.ClassVar[tuple[str, ...]] = ()
+    #: Other objects' events that change this stream's objects (see ChangedBy).
+    changed_by: t.ClassVar[tuple[ChangedBy, ...]] = ()
     #: Objects Stripe changes silently while this field has this value (balance
     #: transactions while ``status`` is ``pending``): re-listed until it changes.
     unsettled: t.ClassVar[tuple[str, str | None] | None] = None
@@ -96,13 +120,34 @@ class StripeStream(Stream):
         column = {"type": ["string"], "description": "The Stripe account the object is in."}
         return {**schema, "properties": {**schema["properties"], ACCOUNT_COLUMN: column}}
 
+    @cached_property
+    def _property_validators(self) -> dict[str, t.Any]:
+        return {
+            name: jsonschema.Draft7Validator(schema)
+            for name, schema in self.schema["properties"].items()
+        }
+
+    def conforming_fields(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The fields of ``row`` that the schema has, with values of the schema's types.
+
+        For an object rendered in another API version (a deletion's event): Stripe keeps
+        most field names across versions, and a field it reshaped is left out rather than
+        written with a type its column does not have.
+        """
+        validators = self._property_validators
+        return {
+            name: value
+            for name, value in row.items()
+            if name in validators and validators[name].is_valid(value)
+        }
+
     def object_url(self, object_id: str) -> str:
-        return f"{self.object_path or self.path}/{object_id}"
+        return f"{self.object_path or self.path}/{path_segment(object_id)}"
 
     @property
     def retrieve_endpoint(self) -> str:
         """The endpoint that retrieves one object by id (its rate-limit bucket)."""
-        return self.object_url("{id}")
+        return f"{self.object_path or self.path}/{{id}}"
 
     def is_deletion(self, event_type: str) -> bool:
         """Whether an event of this type means the object no longer exists."""
@@ -141,8 +186,8 @@ class StripeChildStream(StripeStream):
     def nested_url(self, parent_id: str) -> str:
         """Where a parent's list is (when its embedded list does not say)."""
         if "{id}" in self.path:
-            return self.path.format(id=parent_id)
-        return f"{self.path}?{self.parent_key}={parent_id}"
+            return self.path.format(id=path_segment(parent_id))
+        return f"{self.path}?{urlencode({self.parent_key: parent_id})}"
 
     # The parent decides what is read: no state of its own.
     state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()

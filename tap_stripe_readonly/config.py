@@ -123,6 +123,15 @@ def rate_problem(config: t.Mapping[str, t.Any]) -> str | None:
     return None
 
 
+def progress_interval_problem(interval: object) -> str | None:
+    """Say what is wrong with ``progress_interval`` (optional), or None."""
+    if interval is None or (
+        isinstance(interval, int) and not isinstance(interval, bool) and interval >= 0
+    ):
+        return None
+    return "progress_interval must be a whole number of seconds, 0 or more (0: no progress line)."
+
+
 def start_date_problem(start_date: object) -> str | None:
     """Say what is wrong with ``start_date`` (optional), or None."""
     if start_date is None or start_date == "":
@@ -152,7 +161,7 @@ def api_url_problem(api_url: object) -> str | None:
         return "api_url must be a URL such as https://api.stripe.com."
     if parts.username or parts.password or parts.query or parts.fragment:
         return "api_url must not carry credentials, a query or a fragment."
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         return (
             "api_url uses plain http to a host that is not this machine; the key would "
             "travel unencrypted. Use https (plain http is accepted only for localhost)."
@@ -169,6 +178,7 @@ def config_problems(config: t.Mapping[str, t.Any]) -> list[str]:
         start_date_problem(config.get("start_date")),
         api_url_problem(config.get("api_url")),
         rate_problem(config),
+        progress_interval_problem(config.get("progress_interval")),
     ]
     return [p for p in problems if p]
 
@@ -179,7 +189,7 @@ def parse_start_date(value: str) -> datetime.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:

@@ -56,7 +56,11 @@ class Task:
     permission: Permission | None = None
     queued_at: float = 0.0
     shape: type[t.Any] = ListPage
+    #: The stream whose records it brings (its requests are counted there).
+    stream: str | None = None
     result: t.Any = field(default=None, repr=False)
+    #: How long each HTTP request of it took (a retried task made several).
+    durations: list[float] = field(default_factory=list, repr=False)
 
 
 class Stopped(Exception):
@@ -89,6 +93,7 @@ class Engine:
         self._done: queue.SimpleQueue[Task] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._tick: Callable[[], None] | None = None
 
     def stop(self) -> None:
         """Ask run() to return at its next chance (safe from a signal handler)."""
@@ -107,26 +112,40 @@ class Engine:
         self._foreseen[(source, endpoint)] = requests
         self._work_left[endpoint] = self._work_left.get(endpoint, 0.0) + requests - before
 
-    def run(self, tasks: Iterable[Task], after_each: Callable[[], None]) -> None:
+    def run(
+        self,
+        tasks: Iterable[Task],
+        after_each: Callable[[], None],
+        *,
+        answered: Callable[[Task], None] | None = None,
+        tick: Callable[[], None] | None = None,
+    ) -> None:
         """Run ``tasks`` and every task their handlers return, until none is left.
 
-        ``after_each`` runs after each handler (the tap writes state there). An exception a
-        handler raises stops the run and propagates; requests still out are abandoned (the
-        worker threads are daemons, so they never hold the process open).
+        ``after_each`` runs after each handler (the tap writes state there); ``answered``
+        sees each task answered, before its handler; ``tick`` runs at least every 0.2 s while
+        the run waits (the progress line). An exception a handler raises stops the run and
+        propagates; requests still out are abandoned (the worker threads are daemons, so they
+        never hold the process open).
         """
         self.add(tasks)
         self._start_workers()
+        self._tick = tick
         try:
             while True:
                 wait = self._dispatch()
                 if self._outstanding == 0 and wait is None:
                     return
                 task = self._next_result(wait)
+                if tick is not None:
+                    tick()
                 if task is None:
                     continue  # a token came due: dispatch again
                 self._outstanding -= 1
                 self._in_flight[task.endpoint] -= 1
                 self._work_left[task.endpoint] -= 1.0
+                if answered is not None:
+                    answered(task)
                 result, task.result = task.result, None
                 if isinstance(result, Exception):
                     if task.on_error is None:
@@ -151,6 +170,8 @@ class Engine:
             try:
                 return self._done.get(timeout=min(0.2, left))
             except queue.Empty:
+                if self._tick is not None:
+                    self._tick()
                 continue
 
     def _dispatch(self) -> float | None:
@@ -208,6 +229,7 @@ class Engine:
                     permission=task.permission,
                     shape=task.shape,
                     paced=True,
+                    durations=task.durations,
                 )
             except Exception as exc:  # handed to the calling thread, which decides
                 task.result = exc

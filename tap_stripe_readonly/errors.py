@@ -52,6 +52,11 @@ class StateError(StopSyncError):
     """The state given to the tap is not one it wrote."""
 
 
+class NetworkSetupError(StopSyncError):
+    """The way to Stripe the environment sets up fails every account alike: a proxy that
+    refuses or can't be reached, a CA bundle that is missing or does not trust the server."""
+
+
 class PermissionDeniedError(Exception):
     """403: the key lacks the Read permission this endpoint needs."""
 
@@ -62,6 +67,11 @@ class PermissionDeniedError(Exception):
 
 class CursorVanishedError(Exception):
     """400 resource_missing on starting_after: the object a list was paging from is gone."""
+
+    def __init__(self, message: str, request_id: str = "") -> None:
+        super().__init__(message)
+        #: `` Request-Id req_…`` of the answer that said so ("" if it had none).
+        self.request_id = request_id
 
 
 class NotFoundError(Exception):
@@ -76,6 +86,15 @@ class TransientError(Exception):
         self.came_back = came_back
         #: Set on 429s from Stripe's rate limiters ("global-rate", "endpoint-concurrency", …).
         self.rate_limit_reason = rate_limit_reason
+
+
+class TransientProxyError(TransientError):
+    """The proxy could not be reached, or could not reach Stripe (its own 502 to CONNECT)."""
+
+    def __init__(self, came_back: str, *, check: str) -> None:
+        super().__init__(came_back)
+        #: What to check once retries run out.
+        self.check = check
 
 
 class RateLimitedError(TransientError):

@@ -96,6 +96,12 @@ class SyncReport:
     def is_skipped(self, stream_name: str, account: str | None = None) -> bool:
         return (stream_name, account) in self.skipped
 
+    def permission_to_grant(self, stream_name: str, account: str | None) -> str | None:
+        """The permission a skipped stream lacks, as the summary names it."""
+        if (stream_name, account) not in self.skipped:
+            return None
+        return grant(self.skipped[(stream_name, account)])
+
     def log_summary(self) -> None:
         lines = []
         by_grant: dict[str, list[str]] = {}

@@ -7,16 +7,25 @@ import typing as t
 
 from tap_stripe_readonly.client import API_VERSION
 from tap_stripe_readonly.config import DEFAULT_API_URL, MAX_REQUESTS_PER_SECOND, parse_start_date
-from tap_stripe_readonly.engine import Engine, Task
+from tap_stripe_readonly.engine import Engine, Stopped, Task
 from tap_stripe_readonly.errors import (
     InvalidApiKeyError,
+    NetworkSetupError,
     NoConnectAccessError,
     PermissionDeniedError,
     StopSyncError,
 )
 from tap_stripe_readonly.output import SingerOutput
 from tap_stripe_readonly.permissions import EVENT_READ
+from tap_stripe_readonly.progress import (
+    DEFAULT_PROGRESS_INTERVAL,
+    Meters,
+    Progress,
+    outcome,
+    summary,
+)
 from tap_stripe_readonly.ratelimit import RateLimiter
+from tap_stripe_readonly.state import check_state_account
 from tap_stripe_readonly.sync import StreamSync
 from tap_stripe_readonly.transport import StripeTransport
 
@@ -26,6 +35,9 @@ if t.TYPE_CHECKING:
 
 DEFAULT_REQUESTS_PER_SECOND = 50
 DEFAULT_REQUESTS_IN_FLIGHT = 32
+# STATE is written when it changed, at most this often (and always at the end): every STATE
+# carries every account's bookmarks, so one per answer would grow with their square.
+STATE_INTERVAL_SECONDS = 1.0
 
 
 def requests_per_second(config: t.Mapping[str, t.Any]) -> int:
@@ -103,24 +115,92 @@ class Run:
         ]
         self.syncs: list[StreamSync] = []
         self._state_changed = False
+        #: This machine's monotonic clock (tests drive a fake one).
+        self.monotonic: t.Callable[[], float] = time.monotonic
+        self._state_written_at: float | None = None
+        self.started = self.monotonic()
+        #: HTTP requests per stream whose records they bring (None: the accounts' probes).
+        self.requests_by_stream: dict[str | None, int] = {}
+        self.meters = Meters(clock=lambda: self.monotonic(), several_accounts=self.several_accounts)
+        interval = config.get("progress_interval")
+        self.progress = Progress(
+            tap.logger,
+            DEFAULT_PROGRESS_INTERVAL if interval is None else float(interval),
+            clock=lambda: self.monotonic(),
+            records=lambda: sum(self.output.records_written.values()),
+            requests=lambda: sum(self.transport.requests.values()),
+            rate_limited=lambda: self.transport.rate_limited,
+            limit=requests_per_second(config),
+            readings=lambda: self.syncs,
+            accounts=lambda: [(a.id, self._account_done(a), a.failed) for a in self.accounts],
+        )
 
     def execute(self) -> None:
+        if not self.several_accounts:
+            # Before any request: bookmarks of another account would skip what this one has.
+            names = {s.name for s in self.streams}
+            check_state_account(self.tap.state, names, self.accounts[0].id)
         for stream in self.streams:
             for s in (stream, *stream.child_streams):
                 if s.selected:
                     self.output.schema(t.cast("StripeStream", s))
         try:
-            self.engine.run([self._probe(a) for a in self.accounts], self.write_state)
+            self.engine.run(
+                [self._probe(a) for a in self.accounts],
+                self.write_state,
+                answered=self._answered,
+                tick=self._tick,
+            )
+        except Stopped:
+            self._end_telling()  # what a stopped run did, before the line saying it stopped
+            raise
         finally:
-            self.write_state()
+            self.write_state(at_end=True)
         self._check_all_done()
-        written = ", ".join(f"{n} {s}" for s, n in self.output.records_written.items() if n)
+        self._end_telling()
+
+    def _answered(self, task: Task) -> None:
+        count = len(task.durations)
+        self.requests_by_stream[task.stream] = self.requests_by_stream.get(task.stream, 0) + count
+        self.meters.requests(task.stream, task.endpoint, task.durations)
+
+    def _tick(self) -> None:
+        self.progress.tick()
+        self.meters.tick()
+
+    def read_ended(self, reading: StreamSync, *, succeeded: bool) -> None:
+        seconds = self.monotonic() - reading.started
+        self.meters.read_ended(
+            reading.stream.name, reading.account.id, seconds, succeeded=succeeded
+        )
+
+    def _account_done(self, account: AccountRun) -> bool:
+        readings = [s for s in self.syncs if s.account is account]
+        return bool(readings) and all(s.finished for s in readings)
+
+    def _end_telling(self) -> None:
+        """The METRIC points left, and the summary block."""
+        for reading in self.syncs:
+            if not reading.finished:
+                self.read_ended(reading, succeeded=False)
+        self.meters.flush()
+        rows = []
+        for stream in self.streams:
+            readings = [r for r in self.syncs if r.stream is stream]
+            for s in (stream, *stream.child_streams):
+                if not s.selected:
+                    continue
+                end = outcome(s.name, readings, self.report.permission_to_grant)
+                records = self.output.records_written.get(s.name, 0)
+                rows.append((s.name, records, self.requests_by_stream.get(s.name, 0), end))
         self.tap.logger.info(
-            "Wrote %s records (%s) with %d requests, %d of them rate limited.",
-            sum(self.output.records_written.values()),
-            written or "none",
-            sum(self.transport.requests.values()),
-            self.transport.rate_limited,
+            "%s",
+            summary(
+                elapsed=self.monotonic() - self.started,
+                rows=sorted(rows),
+                requests=sum(self.transport.requests.values()),
+                rate_limited=self.transport.rate_limited,
+            ),
         )
 
     def _check_all_done(self) -> None:
@@ -139,19 +219,26 @@ class Run:
         """Whether ``exc`` stops only the account it came from (the others sync on).
 
         With account_ids, an account that cannot be read, or whose reads keep failing, is
-        told at the end; a key Stripe refuses stops every account at once.
+        told at the end; a key Stripe refuses, or a proxy, stops every account at once.
         """
         return self.several_accounts and not isinstance(
-            exc, (InvalidApiKeyError, NoConnectAccessError)
+            exc, (InvalidApiKeyError, NoConnectAccessError, NetworkSetupError)
         )
 
     def state_changed(self) -> None:
         self._state_changed = True
 
-    def write_state(self) -> None:
-        if self._state_changed:
-            self._state_changed = False
-            self.output.state(self.tap.state)
+    def write_state(self, *, at_end: bool = False) -> None:
+        """STATE, if it changed: at most every STATE_INTERVAL_SECONDS, and at the end."""
+        if not self._state_changed:
+            return
+        now = self.monotonic()
+        last = self._state_written_at
+        if not at_end and last is not None and now - last < STATE_INTERVAL_SECONDS:
+            return
+        self._state_changed = False
+        self._state_written_at = now
+        self.output.state(self.tap.state)
 
     def _probe(self, account: AccountRun) -> Task:
         """One small events request per account before anything else.
@@ -191,4 +278,7 @@ class Run:
             stream_sync = StreamSync(self, account, stream)
             self.syncs.append(stream_sync)
             tasks += stream_sync.start()
+            if stream_sync.catch_up is not None:
+                self.syncs.append(stream_sync.catch_up)
+                tasks += stream_sync.catch_up.start()
         return tasks

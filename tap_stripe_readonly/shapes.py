@@ -110,6 +110,20 @@ def decoder(head: t.Any) -> t.Callable[[Raw], t.Any]:
 _DECODERS: dict[t.Any, t.Callable[[Raw], t.Any]] = {}
 
 
+@functools.cache
+def _field_decoder(name: str) -> t.Callable[[Raw], t.Any]:
+    head = msgspec.defstruct(f"Field_{name}", [(name, t.Any, None)])
+    return msgspec.json.Decoder(head).decode
+
+
+def field_of(raw: Raw, name: str) -> t.Any:
+    """One top-level field of an object (None if it has none)."""
+    try:
+        return getattr(_field_decoder(name)(raw), name)
+    except msgspec.ValidationError:
+        return None  # not an object
+
+
 def with_fields(raw: Raw | bytes, fields: dict[str, t.Any]) -> bytes:
     """The object's JSON with ``fields`` added (which it must not have already)."""
     return bytes(raw)[:-1] + b"," + _encode(fields)[1:]

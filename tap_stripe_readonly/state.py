@@ -16,6 +16,12 @@ Per stream (or per account, under ``partitions``):
 - ``nested_items``: per nested stream, per parent whose nested list is longer than the page
   Stripe embeds and can still change (a draft invoice), the ids of its items written; kept in
   ``backfill`` too while a read in full is under way.
+- ``streams``: the stream and nested streams whose data the bookmark covers (in
+  ``backfill``: those the read under way will cover); one selected later is not covered.
+- ``catch_up``: a read in full for streams selected later: their ``streams`` and its
+  ``backfill``; once complete, they join ``streams``.
+- ``stripe_account``: the account the state was written for (null: the key's own), without
+  ``account_ids`` (whose state is per account already).
 """
 
 from __future__ import annotations
@@ -94,23 +100,67 @@ def _check_entry(name: str, entry: dict[str, t.Any], latest: int) -> None:
         raise _bad(name, "unsettled_since", entry["unsettled_since"])
     if "nested_items" in entry and not _is_nested_items(entry["nested_items"]):
         raise _bad(name, "nested_items", entry["nested_items"], NESTED_ITEMS_KEPT)
-    if "backfill" in entry:
-        backfill = entry["backfill"]
+    if "streams" in entry and not _is_names(entry["streams"]):
+        raise _bad(name, "streams", entry["streams"], STREAM_NAMES_KEPT)
+    if "stripe_account" in entry and not isinstance(entry["stripe_account"], (str, type(None))):
+        raise _bad(name, "stripe_account", entry["stripe_account"], ACCOUNT_KEPT)
+    if "backfill" in entry and not _is_backfill(entry["backfill"], latest):
+        raise _bad(name, "backfill", entry["backfill"])
+    if "catch_up" in entry:
+        catch_up = entry["catch_up"]
         ok = (
-            isinstance(backfill, dict)
-            and _is_window(backfill.get("range"))
-            and _is_time(backfill["range"][1], latest)
-            and isinstance(backfill.get("done"), list)
-            and all(_is_window(w) for w in backfill["done"])
-            and (backfill.get("version") is None or _is_int(backfill["version"]))
-            and _is_time(backfill.get("unsettled_since"), latest, none=True)
-            and ("nested_items" not in backfill or _is_nested_items(backfill["nested_items"]))
+            isinstance(catch_up, dict)
+            and _is_names(catch_up.get("streams"))
+            and ("backfill" not in catch_up or _is_backfill(catch_up["backfill"], latest))
         )
         if not ok:
-            raise _bad(name, "backfill", backfill)
+            raise _bad(name, "catch_up", catch_up)
+
+
+def _is_backfill(backfill: object, latest: int) -> bool:
+    return (
+        isinstance(backfill, dict)
+        and _is_window(backfill.get("range"))
+        and _is_time(backfill["range"][1], latest)
+        and isinstance(backfill.get("done"), list)
+        and all(_is_window(w) for w in backfill["done"])
+        and (backfill.get("version") is None or _is_int(backfill["version"]))
+        and _is_time(backfill.get("unsettled_since"), latest, none=True)
+        and ("nested_items" not in backfill or _is_nested_items(backfill["nested_items"]))
+        and ("streams" not in backfill or _is_names(backfill["streams"]))
+    )
+
+
+def _is_names(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def check_state_account(
+    state: t.Mapping[str, t.Any], streams: t.Collection[str], account: str | None
+) -> None:
+    """Raise StateError if a bookmark of a stream about to be read was written for another
+    account than ``account`` (None: the key's own), which would read that account's
+    changes since another's bookmark."""
+    for name, bookmark in state.get("bookmarks", {}).items():
+        if name not in streams or "stripe_account" not in bookmark:
+            continue
+        written_for = bookmark["stripe_account"]
+        if written_for != account:
+            raise StateError(
+                f"The state was written for {_account(written_for)}, and this run reads "
+                f"{_account(account)} (stream '{name}'): its bookmarks would skip what that "
+                "account has. Run with a fresh state (the tap without --state, or `meltano "
+                "run --full-refresh …`), or set account_id back to what it was."
+            )
+
+
+def _account(account: str | None) -> str:
+    return f"account {account}" if account else "the API key's own account"
 
 
 NESTED_ITEMS_KEPT = "nested item ids by stream and parent id"
+STREAM_NAMES_KEPT = "a list of stream names"
+ACCOUNT_KEPT = "an account id, or null for the key's own account"
 
 
 def _is_int(value: object) -> t.TypeGuard[int]:

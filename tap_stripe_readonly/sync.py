@@ -101,16 +101,48 @@ class NestedRead:
 
 
 class StreamSync:
-    """One stream of one account in this run: how it is read, and its state."""
+    """One stream of one account in this run: how it is read, and its state.
 
-    def __init__(self, run: Run, account: AccountRun, stream: StripeStream) -> None:
+    A stream and its nested streams are read together, and their state is the stream's.
+    State says which of them its bookmark covers (``streams``): one selected later (or
+    again) is not, and gets a catch-up of its own, a read in full of the stream that writes
+    only the streams it lacks (state ``catch_up``), while the others are read as usual.
+    """
+
+    def __init__(
+        self,
+        run: Run,
+        account: AccountRun,
+        stream: StripeStream,
+        *,
+        catch_up_for: frozenset[str] | None = None,
+    ) -> None:
         self.run = run
         self.account = account
         self.stream = stream
         context = {"stripe_account": account.id} if stream.tags_accounts else None
-        self.state = stream.get_context_state(context)
-        self.children = [t.cast("StripeChildStream", c) for c in stream.child_streams if c.selected]
-        self.write_self = stream.selected
+        #: The stream's own state; a catch-up's is its ``catch_up`` in it.
+        self.entry = stream.get_context_state(context)
+        self.is_catch_up = catch_up_for is not None
+        self.state = self.entry["catch_up"] if catch_up_for is not None else self.entry
+        if not stream.tags_accounts:
+            # Checked when a run starts (with account_ids, state is per account already).
+            self.entry["stripe_account"] = account.id
+        selected = [stream, *stream.child_streams]
+        #: The streams this read writes (the selected ones of the family, or a catch-up's).
+        self.writes = catch_up_for or frozenset(s.name for s in selected if s.selected)
+        #: The streams whose data this read leaves complete up to its bookmark.
+        self.covers: frozenset[str] = self.writes if self.is_catch_up else frozenset()
+        #: The catch-up started for streams selected later (see start()).
+        self.catch_up: StreamSync | None = None
+        #: Versions for the streams a catch-up reads (their ACTIVATE_VERSION is its own).
+        self.stream_versions: dict[str, int | None] = {}
+        self.children = [
+            t.cast("StripeChildStream", c)
+            for c in stream.child_streams
+            if c.selected and c.name in self.writes
+        ]
+        self.write_self = stream.selected and stream.name in self.writes
         embedded = tuple(c.embedded_field for c in self.children if c.embedded_field)
         status = tuple(sorted({c.changes_while.field for c in self.children if c.changes_while}))
         self.head = shapes.head_type(type(stream), embedded, status)
@@ -135,25 +167,48 @@ class StreamSync:
         self.waiting_reads = 0  # nested-list reads and fetches not yet done
         self.held: list[Task] = []
         self.nested_denied: set[str] = set()
-        # Events mode: objects written this run; per nested stream and parent, the items its
-        # events show it had, and those it has now, once its whole list is written (a deleted
-        # parent: those written deleted); the difference was removed from it. Then the
-        # parents whose ids state keeps.
-        self.seen: set[str] = set()
+        # Events mode: the copy of each object written this run, as (the time it shows the
+        # object at, whether it is the object now): an older copy never follows a newer one.
+        # The objects being fetched (with the event that asked, if one did). Per nested
+        # stream and parent, the items its events show it had, and those it has now, once its
+        # whole list is written (a deleted parent: those written deleted); the difference was
+        # removed from it. Then the parents whose ids state keeps.
+        self.copies: dict[str, tuple[int, bool]] = {}
+        self.fetching: dict[str, Item | None] = {}
+        self.changed_by = {
+            event_type: rule.field for rule in stream.changed_by for event_type in rule.event_types
+        }
         self.relisted: set[tuple[str, str]] = set()  # nested lists read for an item's event
         self.items_seen: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
         self.items_now: dict[str, dict[str, set[str]]] = {c.name: {} for c in self.children}
         self.kept_parents: dict[str, set[str]] = {c.name: set() for c in self.children}
         self.events_restarts = 0
         self.events_oldest: int | None = None  # `created` of the oldest event read
+        # What the progress line and the summary tell.
+        self.events_read = 0
+        self.written = 0
+        self.started = run.monotonic()
 
     # -- the plan --------------------------------------------------------------------------
 
     def start(self) -> list[Task]:
         """The first requests; which reading the state calls for."""
+        if self.is_catch_up:
+            tasks = (
+                self._resume() if "backfill" in self.state else self._read_in_full(self.account.now)
+            )
+        else:
+            tasks = self._start_reading()
+            self._plan_catch_up()
+        if not tasks:
+            self._maybe_finish()
+        return tasks
+
+    def _start_reading(self) -> list[Task]:
         state, stream, now = self.state, self.stream, self.account.now
         bookmark = state.get("replication_key_value")
         if isinstance(state.get("backfill"), dict):
+            self._covers(state["backfill"])
             tasks = self._resume()
         elif bookmark is None:
             tasks = self._read_in_full(now)
@@ -167,9 +222,37 @@ class StreamSync:
             tasks = self._events_unusable(report.EVENTS_EXPIRED)
         else:
             tasks = self._read_events(bookmark - CLOCK_SKEW, now)
-        if not tasks:
-            self._maybe_finish()
         return tasks
+
+    def _covers(self, progress: dict[str, t.Any]) -> None:
+        """What the bookmark or the read under way (``progress``) is complete for."""
+        if "streams" not in progress:
+            # Written before state said it: taken to cover what is selected now.
+            progress["streams"] = sorted(self.writes)
+            self.run.state_changed()
+        self.covers = self.writes & set(progress["streams"])
+
+    def _plan_catch_up(self) -> None:
+        """A catch-up for the selected streams the reading does not cover, if any."""
+        lacking = self.writes - self.covers
+        kept = self.state.get("catch_up")
+        if not lacking:
+            if kept is not None:
+                del self.state["catch_up"]  # a read in full covers them now
+                self.run.state_changed()
+            return
+        if not (isinstance(kept, dict) and set(kept.get("streams", ())) == lacking):
+            self.state["catch_up"] = {"streams": sorted(lacking)}
+            self.run.state_changed()
+        self.catch_up = StreamSync(
+            self.run, self.account, self.stream, catch_up_for=frozenset(lacking)
+        )
+        version = self.state["catch_up"].get("backfill", {}).get("version")
+        if version is None and self.run.activate_versions:
+            version = self.run.version
+        # What this read writes of those streams belongs to the catch-up's version, which
+        # its ACTIVATE_VERSION keeps.
+        self.stream_versions = dict.fromkeys(lacking, version)
 
     def _events_unusable(self, why: str) -> list[Task]:
         self.run.report.events_unusable(why, activates=self.run.activate_versions)
@@ -178,7 +261,13 @@ class StreamSync:
     def _read_in_full(self, now: int) -> list[Task]:
         start = self.run.start_date
         version = self.run.version if self.run.activate_versions else None
-        backfill: dict[str, t.Any] = {"range": [start, now], "done": [], "version": version}
+        self.covers = self.writes
+        backfill: dict[str, t.Any] = {
+            "range": [start, now],
+            "done": [],
+            "version": version,
+            "streams": sorted(self.covers),
+        }
         if self.tracked:
             backfill["nested_items"] = {}  # moved into the state when the read completes
         self.state["backfill"] = backfill
@@ -187,7 +276,8 @@ class StreamSync:
 
     def _read_range(self, since: int, now: int) -> list[Task]:
         # Objects of the bookmark's own second are read again: some may have come after it.
-        self.state["backfill"] = {"range": [since, now], "done": []}
+        self._covers(self.state)
+        self.state["backfill"] = {"range": [since, now], "done": [], "streams": sorted(self.covers)}
         self.run.state_changed()
         return self._resume()
 
@@ -200,11 +290,13 @@ class StreamSync:
         return [self._window(Chain(a, b)) for a, b in windows.gaps((lo, hi), done)]
 
     def _read_events(self, since: int, now: int) -> list[Task]:
+        self._covers(self.state)
         self.mode = "events"
         self.version = self.state.get("table_version")
         params: list[tuple[str, t.Any]] = [("limit", client.PAGE_SIZE), ("created[gte]", since)]
         for stream in (self.stream, *self.child_events.values()):
             params += [("types[]", name) for name in stream.event_types]
+        params += [("types[]", name) for name in self.changed_by]
         tasks = [self._events_page_task(params)]
         # What events do not announce is listed: objects created (Checkout Sessions), or
         # changed while unsettled (invoice items not yet invoiced).
@@ -231,6 +323,7 @@ class StreamSync:
         *,
         shape: type[t.Any] = ListPage,
         permission: t.Any = None,
+        stream: str | None = None,
     ) -> Task:
         self.outstanding += 1
         return Task(
@@ -242,6 +335,7 @@ class StreamSync:
             account=self.account.header,
             permission=permission or self.stream.permission,
             shape=shape,
+            stream=stream or self.stream.name,
         )
 
     def _handle(self, handler: Callable[[t.Any], Iterable[Task]], result: t.Any) -> list[Task]:
@@ -284,6 +378,7 @@ class StreamSync:
             self._finish_events()
         else:
             self._finish_list()
+        self.run.read_ended(self, succeeded=True)
         return []
 
     # -- reading a range in windows ---------------------------------------------------
@@ -321,11 +416,10 @@ class StreamSync:
                 chain.low = None
                 continue
             created, object_id = item.head.created, item.head.id
-            if self.mode == "events":
-                # Listed beside the events (what they do not announce): each object once.
-                if object_id in self.seen:
-                    continue
-                self.seen.add(object_id)
+            # Listed beside the events (what they do not announce): the object as it is now,
+            # newer than any event's copy of it.
+            if self.mode == "events" and not self._newer(object_id, self._stripe_now(), now=True):
+                continue
             if created != chain.low:
                 # What is known written at this second: at the window's top, what was
                 # written before the window began.
@@ -432,7 +526,7 @@ class StreamSync:
         # The object paged from is gone (deleted, or no longer matching the filter).
         # Everything unwritten is at or before the last `created` written: list from there.
         chain.restarts = _restarted(
-            chain.restarts, MAX_WINDOW_RESTARTS, f"Listing '{self.stream.name}' lost its place"
+            chain.restarts, MAX_WINDOW_RESTARTS, f"Listing '{self.stream.name}' lost its place", exc
         )
         self.stream.logger.info(
             "The object Stripe was paging '%s' from vanished; listing again from %s.",
@@ -479,10 +573,12 @@ class StreamSync:
         if windows.gaps((lo, hi), [(a, b) for a, b in backfill["done"]]):
             return  # a nested list could not be read: these pages are read again next run
         if version := backfill.get("version"):
-            if self.write_self:
-                self.run.output.activate_version(self.stream, version)
-            for child in self.children:
-                self.run.output.activate_version(child, version)
+            for stream in (self.stream, *self.children):
+                if stream.selected and stream.name in self.covers:
+                    self.run.output.activate_version(stream, version)
+        if self.is_catch_up:
+            self._caught_up(backfill)
+            return
         if self.stream.unsettled:
             self.state["unsettled_since"] = backfill.get("unsettled_since")
         if "nested_items" in backfill:
@@ -492,6 +588,34 @@ class StreamSync:
         if backfill.get("version"):
             self.state["table_version"] = backfill["version"]
         del self.state["backfill"]
+        self._record_covered()
+        self.run.state_changed()
+
+    def _record_covered(self) -> None:
+        """The streams the bookmark now covers: those this read covers, and those a catch-up
+        completed; a stream not selected this run is covered no longer."""
+        before = set(self.state.get("streams", ()))
+        self.state["streams"] = sorted((before & self.writes) | self.covers)
+
+    def _caught_up(self, backfill: dict[str, t.Any]) -> None:
+        """A catch-up read in full: its streams join those the stream's bookmark covers."""
+        entry = self.entry
+        entry["streams"] = sorted(set(entry.get("streams", ())) | self.writes)
+        holders = [entry]
+        if isinstance(entry.get("backfill"), dict):  # the stream's own read, under way
+            progress = entry["backfill"]
+            progress["streams"] = sorted(set(progress.get("streams", ())) | self.writes)
+            if "nested_items" in progress:
+                holders.append(progress)
+        # The ids of long nested lists it kept, where the stream's own reads have none newer.
+        for holder in holders:
+            kept = holder.setdefault("nested_items", {})
+            for name, parents in backfill.get("nested_items", {}).items():
+                for parent_id, ids in parents.items():
+                    kept.setdefault(name, {}).setdefault(parent_id, ids)
+            if holder is entry and not any(kept.values()):
+                del entry["nested_items"]
+        del entry["catch_up"]
         self.run.state_changed()
 
     # -- writing parents and their nested lists -----------------------------------------
@@ -547,7 +671,10 @@ class StreamSync:
         return shapes.encode(row)
 
     def _write(self, stream: StripeStream, rows: list[Raw | bytes]) -> None:
-        self.run.output.records(stream, rows, account=self.account.id, version=self.version)
+        version = self.stream_versions.get(stream.name, self.version)
+        self.written += len(rows)
+        self.run.meters.records(stream.name, self.account.id, len(rows))
+        self.run.output.records(stream, rows, account=self.account.id, version=version)
 
     def _note_unsettled(self, items: list[Item]) -> None:
         field_name, value = t.cast("tuple[str, str | None]", self.stream.unsettled)
@@ -604,6 +731,7 @@ class StreamSync:
             partial(self._nested_page, read),
             partial(self._nested_error, read),
             permission=read.child.permission,
+            stream=read.child.name,
         )
 
     def _nested_page(self, read: NestedRead, body: ListPage) -> list[Task]:
@@ -641,7 +769,7 @@ class StreamSync:
             return self._nested_done(read)
         if isinstance(exc, CursorVanishedError):
             what = f"The {read.child.name} of {read.parent_id} kept changing while they were listed"
-            read.restarts = _restarted(read.restarts, MAX_NESTED_RESTARTS, what)
+            read.restarts = _restarted(read.restarts, MAX_NESTED_RESTARTS, what, exc)
             return [self._nested_task(read, after=None)]  # from its start, skipping the written
         raise exc
 
@@ -689,33 +817,42 @@ class StreamSync:
         )
 
     def _events_page(self, params: list[tuple[str, t.Any]], body: EventsPage) -> list[Task]:
-        """Each object once, as the newest of its events has it (events come newest first)."""
+        """Each object once, as the newest of its events has it (events come newest first),
+        unless a listing or a fetch brings it as it is now."""
         changed: list[Item] = []
         tasks: list[Task] = []
+        changed_by: dict[str, int] = {}  # objects another object's event changed, and when
+        self.events_read += len(body.data)
         for event in body.data:
             item = shapes.items(self.head, [event.data.object])[0]
             object_id = item.head.id
             if item.head.object in self.child_events and isinstance(object_id, str):
                 tasks += self._child_event(self.child_events[item.head.object], event)
                 continue
+            if event.type in self.changed_by:
+                changed_id = shapes.field_of(event.data.object, self.changed_by[event.type])
+                if isinstance(changed_id, str):
+                    changed_by[changed_id] = max(event.created, changed_by.get(changed_id, 0))
+                continue
             if item.head.object != self.stream.object_name:
                 continue
             if not isinstance(object_id, str):
                 continue  # a preview such as invoice.upcoming: not an object that exists
             self._note_items(object_id, item, event.data.previous_attributes)
-            if object_id in self.seen:
+            if not self._newer(object_id, event.created) or not self._in_scope(item.head):
                 continue
-            self.seen.add(object_id)
             same_version = event.api_version == API_VERSION
             if self.stream.is_deletion(event.type):
-                self._write_deleted(item if same_version else None, object_id, event.created)
+                self._write_deleted(item, object_id, event.created, as_sent=same_version)
             elif same_version:
                 changed.append(item)
             else:
                 # data.object is rendered in the API version of the event's time, which the
                 # schemas may not describe: fetch the object as it is now, in our version.
-                tasks.append(self._fetch_task(object_id))
+                tasks.append(self._fetch_task(object_id, event_item=item))
         tasks += self._write_parents(changed, PageMark((0, -1)))
+        # After the page: the object's own event of the same second may follow the other's.
+        tasks += [self._fetch_task(i) for i, at in changed_by.items() if self._stale(i, at)]
         if body.data and (self.events_oldest is None or body.data[-1].created < self.events_oldest):
             self.events_oldest = body.data[-1].created
             self.events_restarts = 0  # progress: only vanishing cursors in a row stop the read
@@ -728,9 +865,8 @@ class StreamSync:
     def _child_event(self, child: StripeChildStream, event: shapes.Event) -> list[Task]:
         """A nested object's own event: written as it is now, like a top-level object's."""
         entry = shapes.items(self.child_heads[child.name], [event.data.object])[0]
-        if entry.head.id in self.seen:
+        if not self._newer(entry.head.id, event.created):
             return []
-        self.seen.add(entry.head.id)
         if event.api_version == API_VERSION:
             self._write(child, [entry.raw])
             return []
@@ -750,7 +886,7 @@ class StreamSync:
             # The event paged from is gone: the events are read again from the first page
             # (each object is still written once).
             what = f"Reading the events of '{self.stream.name}' lost its place"
-            self.events_restarts = _restarted(self.events_restarts, MAX_WINDOW_RESTARTS, what)
+            self.events_restarts = _restarted(self.events_restarts, MAX_WINDOW_RESTARTS, what, exc)
             self.stream.logger.info(
                 "The event Stripe was paging '%s' from vanished; reading events again.",
                 self.stream.name,
@@ -774,9 +910,43 @@ class StreamSync:
                     entries = shapes.items(self.child_heads[child.name], embedded.data)
                     seen.update(e.head.id for e in entries if e.head.id)
 
-    def _fetch_task(self, object_id: str, child: StripeChildStream | None = None) -> Task:
+    def _stale(self, object_id: str, changed_at: int) -> bool:
+        """Whether an object another object's event changed at ``changed_at`` (a dispute its
+        charge) must be read again: not if it is being fetched, or a copy at least as new
+        was written."""
+        if object_id in self.fetching:
+            return False
+        return self.copies.get(object_id, _NO_COPY) < (changed_at, False)
+
+    def _newer(self, object_id: str, at: int, *, now: bool = False) -> bool:
+        """Whether a copy of the object as it was at ``at`` (``now``: listed or fetched, as it
+        is) is newer than any written this run; if so, it is the one written."""
+        copy = (at, now)
+        if copy <= self.copies.get(object_id, _NO_COPY):
+            return False
+        self.copies[object_id] = copy
+        return True
+
+    def _in_scope(self, head: t.Any) -> bool:
+        """Whether the object was created at or after start_date, as the first sync read."""
+        created = head.created
+        return not isinstance(created, int) or created >= self.run.start_date
+
+    def _stripe_now(self) -> int:
+        return self.run.transport.now()
+
+    def _fetch_task(
+        self,
+        object_id: str,
+        child: StripeChildStream | None = None,
+        *,
+        event_item: Item | None = None,
+    ) -> Task:
+        """The object as it is now; ``event_item``: its newest event's copy, written if it is
+        gone (a 404)."""
         stream = child or self.stream
         self.waiting_reads += 1
+        self.fetching[object_id] = event_item
         return self._task(
             stream.object_url(object_id),
             [],
@@ -785,17 +955,20 @@ class StreamSync:
             partial(self._fetch_error, object_id, child),
             shape=Raw,
             permission=stream.permission,
+            stream=stream.name,
         )
 
     def _fetched(self, object_id: str, child: StripeChildStream | None, raw: Raw) -> list[Task]:
         item = shapes.items(self.child_heads[child.name] if child else self.head, [raw])[0]
         tasks: list[Task] = []
+        event_item = self.fetching.pop(object_id, None)
+        self._newer(object_id, self._stripe_now(), now=True)
         if item.head.deleted:
             # A deleted customer is answered with its id and `"deleted": true`.
-            self._gone(object_id, child)
+            self._gone(object_id, child, event_item)
         elif child is not None:
             self._write(child, [raw])
-        else:
+        elif self._in_scope(item.head):
             tasks = self._write_parents([item], PageMark((0, -1)))
         self.waiting_reads -= 1
         return tasks + self._release()
@@ -805,22 +978,33 @@ class StreamSync:
     ) -> list[Task]:
         if not isinstance(exc, NotFoundError):
             raise exc
-        self._gone(object_id, child)
+        event_item = self.fetching.pop(object_id, None)
+        self._newer(object_id, self._stripe_now(), now=True)
+        self._gone(object_id, child, event_item)
         self.waiting_reads -= 1
         return self._release()
 
-    def _gone(self, object_id: str, child: StripeChildStream | None) -> None:
+    def _gone(self, object_id: str, child: StripeChildStream | None, last: Item | None) -> None:
+        """An object that no longer exists: written as its last event had it (or as its id
+        alone, when no event brought it)."""
+        when = self.account.now
         if child is None:
-            self._write_deleted(None, object_id, self.account.now)
+            self._write_deleted(last, object_id, when, as_sent=False)
         else:
-            deleted = {"id": object_id, DELETED_AT: _iso(self.account.now)}
-            self._write(child, [shapes.encode(deleted)])
+            row = self._pinned(child, last.raw) if last else {"id": object_id}
+            row[DELETED_AT] = _iso(when)
+            self._write(child, [shapes.encode(row)])
 
-    def _write_deleted(self, item: Item | None, object_id: str, when: int) -> None:
+    def _write_deleted(
+        self, item: Item | None, object_id: str, when: int, *, as_sent: bool
+    ) -> None:
         """A deletion: the object as it was (or its id alone) with ``_sdc_deleted_at`` set.
 
-        Its nested items go with it: those it embeds here, and at the end of the run those
-        its events or state show it had (``_finish_events``).
+        ``as_sent``: the copy is in the pinned API version, written whole; a copy in another
+        version keeps the fields the schema has, with values of its types, so that a target
+        that upserts keeps a deleted product's name and price. Its nested items go with it:
+        those it embeds here, and at the end of the run those its events or state show it
+        had (``_finish_events``).
         """
         at = _iso(when)
         for child in self.children:
@@ -828,16 +1012,25 @@ class StreamSync:
                 continue  # its own events tell what became of it
             embedded = getattr(item.head, child.embedded_field) if item else None
             entries = shapes.items(self.child_heads[child.name], embedded.data if embedded else ())
-            rows = [
-                shapes.with_fields(self._child_row(child, e, object_id), {DELETED_AT: at})
-                for e in entries
-            ]
+            rows: list[Raw | bytes] = []
+            for entry in entries:
+                child_row = self._child_row(child, entry, object_id)
+                if not as_sent:
+                    child_row = shapes.encode(self._pinned(child, child_row))
+                rows.append(shapes.with_fields(child_row, {DELETED_AT: at}))
             self.items_now[child.name][object_id] = {e.head.id for e in entries}
             self._write(child, rows)
         if self.write_self:
-            row = shapes.to_dict(item.raw) if item else {"id": object_id}
+            row: dict[str, t.Any] = {"id": object_id}
+            if item is not None:
+                row = shapes.to_dict(item.raw) if as_sent else self._pinned(self.stream, item.raw)
             row[DELETED_AT] = at
             self._write(self.stream, [shapes.encode(row)])
+
+    @staticmethod
+    def _pinned(stream: StripeStream, raw: Raw | bytes) -> dict[str, t.Any]:
+        """An object of another API version, as far as the pinned schema describes it."""
+        return stream.conforming_fields(shapes.to_dict(raw))
 
     def _finish_events(self) -> None:
         at = _iso(self.account.now)
@@ -864,17 +1057,21 @@ class StreamSync:
             # (Else some nested lists are unread: their parents' events are read again.)
             self.state["replication_key"] = self.stream.replication_key
             self.state["replication_key_value"] = self.account.now
+        self._record_covered()
         self.run.state_changed()
 
 
-def _restarted(restarts: int, limit: int, what: str) -> int:
+_NO_COPY = (-1, False)
+
+
+def _restarted(restarts: int, limit: int, what: str, last: CursorVanishedError) -> int:
     """One more restart of a read whose cursor vanished; more than ``limit`` in a row (without
     a page that wrote something new) stop the run, since the read would never end."""
     restarts += 1
     if restarts > limit:
         raise BadAnswerError(
-            f"{what} ({restarts} times in a row: the objects it paged from kept disappearing); "
-            "run again later."
+            f"{what} ({restarts} times in a row: the objects it paged from kept disappearing; "
+            f"the last answer's{last.request_id or ' Request-Id: none'}); run again later."
         )
     return restarts
 

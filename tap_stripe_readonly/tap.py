@@ -25,6 +25,7 @@ from tap_stripe_readonly.config import (
 from tap_stripe_readonly.engine import Stopped
 from tap_stripe_readonly.errors import StopSyncError, excerpt, one_line
 from tap_stripe_readonly.output import MessageWriter
+from tap_stripe_readonly.progress import DEFAULT_PROGRESS_INTERVAL
 from tap_stripe_readonly.redaction import install_log_redaction
 from tap_stripe_readonly.report import SyncReport
 from tap_stripe_readonly.run import (
@@ -187,6 +188,14 @@ class TapStripeReadonly(Tap):
             title="Max requests in flight",
             description=f"Requests sent at the same time, 1 to {MAX_REQUESTS_IN_FLIGHT} (for "
             "a proxy that allows fewer connections).",
+        ),
+        th.Property(
+            "progress_interval",
+            th.IntegerType,
+            default=DEFAULT_PROGRESS_INTERVAL,
+            title="Progress interval",
+            description="Seconds between two progress lines of a run (records, requests, how "
+            "far each stream is and the time left); 0 turns them off.",
         ),
         th.Property(
             "emit_activate_version_messages",

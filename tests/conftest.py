@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -175,6 +176,54 @@ def start_tap(config: dict[str, t.Any], tmp_path: t.Any, **popen: t.Any) -> subp
 def error_lines(stderr: str) -> list[str]:
     """The ERROR lines a run logged (the tap's own and any library's)."""
     return [line for line in stderr.splitlines() if "ERROR" in line or "CRITICAL" in line]
+
+
+def stopped_with_one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    """Exit code 1, one ERROR line holding ``words``, no traceback; returns the line."""
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    (line,) = error_lines(result.stderr)
+    for word in words:
+        assert word in line, line
+    return line
+
+
+@contextlib.contextmanager
+def logged_by(name: str) -> t.Iterator[io.StringIO]:
+    """What the logger ``name`` writes while the block runs, as a handler of its own sees it
+    (after the tap's redaction, which works on every record)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(handler)
+
+
+@contextlib.contextmanager
+def sandbox_process(*args: str) -> t.Iterator[tuple[subprocess.Popen[str], str]]:
+    """The sandbox's command line (``python -m tests.stripe_sandbox``) in a process of its own,
+    and the ready line it prints; stopped (killed if need be) after the block."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.stripe_sandbox", "--port", "0", *args],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("Stripe sandbox on http://127.0.0.1:"), proc.stderr
+        yield proc, line
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 class Warehouse:

@@ -21,7 +21,15 @@ from tap_stripe_readonly.errors import BadAnswerError, CursorVanishedError
 from tap_stripe_readonly.redaction import install_log_redaction, redact
 from tap_stripe_readonly.state import check_state
 from tap_stripe_readonly.streams import STREAM_NAMES, STREAM_TYPES
-from tests.conftest import SyncResult, error_lines, run_cli, start_tap, sync, tap_config
+from tests.conftest import (
+    SyncResult,
+    error_lines,
+    run_cli,
+    start_tap,
+    stopped_with_one_line,
+    sync,
+    tap_config,
+)
 from tests.misbehaving_proxy import MisbehavingProxy
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
 
@@ -35,16 +43,6 @@ IN_TWO_DAYS = int(time.time()) + 2 * 86_400
 def proxy(own_sandbox: StripeSandbox) -> t.Iterator[MisbehavingProxy]:
     with MisbehavingProxy(own_sandbox.url) as p:
         yield p
-
-
-def stopped_with_one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
-    """Exit code 1, one ERROR line holding ``words``, no traceback; returns the line."""
-    assert result.returncode == 1, result.stderr[-2000:]
-    assert "Traceback" not in result.stderr
-    (line,) = error_lines(result.stderr)
-    for word in words:
-        assert word in line, line
-    return line
 
 
 def resumes_exactly(
@@ -369,7 +367,7 @@ def test_sigterm_ends_the_run_promptly_and_resumably(tmp_path):
         for line in tap.stdout:  # until the run is well under way
             lines.append(line)
             states += '"type":"STATE"' in line
-            if states == 5:
+            if states == 2:  # the first at once, the next a second later
                 break
         tap.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
@@ -468,8 +466,9 @@ def test_a_nested_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, m
 def test_a_list_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, monkeypatch):
     monkeypatch.setattr("tap_stripe_readonly.client.PAGE_SIZE", 5)
     _vanish_cursors(monkeypatch, lambda path: path == "/v1/customers")
-    with pytest.raises(BadAnswerError, match=r"Listing 'customers' lost its place"):
+    with pytest.raises(BadAnswerError, match=r"Listing 'customers' lost its place") as raised:
         sync(tap_config(own_sandbox), select=["customers"])
+    assert "the last answer's Request-Id req_Vanish1" in str(raised.value)
     assert stream_sync.MAX_WINDOW_RESTARTS < 10
 
 
@@ -554,7 +553,7 @@ def _vanish_cursors(monkeypatch: pytest.MonkeyPatch, where: t.Callable[[str], bo
 
     def vanishing(self, path, params=(), **kwargs):
         if where(path) and any(name == "starting_after" for name, _ in params):
-            raise CursorVanishedError(f"GET {path}: No such object")
+            raise CursorVanishedError(f"GET {path}: No such object", " Request-Id req_Vanish1")
         return get(self, path, params, **kwargs)
 
     monkeypatch.setattr(transport.StripeTransport, "get", vanishing)

@@ -56,10 +56,23 @@ def changed_since(sb: StripeSandbox, since: int) -> dict[str, set[str]]:
     their type: a stream that misses one of its event types misses objects."""
     changed: dict[str, set[str]] = {name: set() for name in EVENT_STREAMS}
     streams = {stream.object_name: name for name, stream in EVENT_STREAMS.items()}
+    # Another object's event that changes one of the stream's (a dispute its charge).
+    changed_by = {
+        event_type: (name, rule.field)
+        for name, stream in EVENT_STREAMS.items()
+        for rule in stream.changed_by
+        for event_type in rule.event_types
+    }
     for event in sb.objects("events"):
         obj = event["data"]["object"]
-        if event["created"] >= since and "id" in obj and obj.get("object") in streams:
+        if event["created"] < since:
+            continue
+        if "id" in obj and obj.get("object") in streams:
             changed[streams[obj["object"]]].add(obj["id"])
+        if event["type"] in changed_by:
+            name, field = changed_by[event["type"]]
+            if isinstance(obj.get(field), str):
+                changed[name].add(obj[field])
     return changed
 
 

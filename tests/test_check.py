@@ -94,7 +94,7 @@ def test_an_invalid_key_is_one_line(own_sandbox, tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     (line,) = error_lines(result.stderr)
-    assert "Stripe rejected the API key (401)" in line
+    assert "Stripe rejected the API key (401, Request-Id req_" in line
 
 
 def test_a_key_that_reads_nothing_is_one_line(own_sandbox, tmp_path):

@@ -38,6 +38,7 @@ REJECTED = [
         ["from 1 to 25", "test-mode"],
     ),
     ("no requests in flight", {"max_requests_in_flight": 0}, ["max_requests_in_flight"]),
+    ("negative progress interval", {"progress_interval": -5}, ["progress_interval must"]),
     (
         "account and accounts",
         {"account_id": "acct_1Abc", "account_ids": ["acct_1Def"]},
@@ -76,6 +77,7 @@ def test_rejected_config_says_why_and_sends_nothing(shared_sandbox, case, overri
         {"max_requests_per_second": 1, "max_requests_in_flight": 1},
         {"account_ids": ["acct_1Abc2Def3Ghi", "acct_1Xyz"]},
         {"capture_changes": False},
+        {"progress_interval": 0},
     ],
 )
 def test_accepted_config(shared_sandbox, overrides):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 
 import pytest
 import urllib3
 
-from tap_stripe_readonly import transport
+from tap_stripe_readonly import client, ratelimit, transport
 from tap_stripe_readonly.errors import (
     AccountAccessError,
     BadAnswerError,
@@ -28,7 +29,7 @@ from tap_stripe_readonly.report import grant
 from tap_stripe_readonly.shapes import Raw
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.transport import ReadOnlyPoolManager, WriteAttemptError
-from tests.conftest import SyncResult, run_cli, sync, tap_config
+from tests.conftest import SyncResult, logged_by, run_cli, sync, tap_config
 from tests.stripe_sandbox.api import PERMISSION_NAMES
 
 SECRET = "Zq9XK7redactionCanary0000Qx7W"  # last four: unlikely anywhere else
@@ -186,7 +187,8 @@ def test_invalid_key_stops_at_once_without_traceback(own_sandbox, tmp_path):
     own_sandbox.revoke_key(key)
     result = run_cli([], tap_config(own_sandbox, api_key=key), tmp_path)
     assert result.returncode == 1
-    assert "Stripe rejected the API key (401)" in result.stderr
+    # With the Request-Id Stripe's support asks for.
+    assert re.search(r"Stripe rejected the API key \(401, Request-Id req_\w+\)", result.stderr)
     assert "Traceback" not in result.stderr
     assert own_sandbox.stats["status"] == {401: 1}, "a 401 must not be retried"
 
@@ -201,6 +203,64 @@ def test_rate_limits_and_faults_are_retried(own_sandbox, fast_retries):
     own_sandbox.set_rate_limits(global_rps=None, endpoint_rps=None)
     for stream in STREAMS:
         assert result.ids(stream) == own_sandbox.ids(stream), stream
+
+
+class _Clock:
+    """This machine's monotonic clock, moved by hand: each backoff waits ``step`` seconds."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 1000.0, step
+
+    def __call__(self) -> float:
+        return self.now
+
+    def back_off(self, tries: int) -> None:
+        self.now += self.step
+
+
+class _Unpaced(ratelimit.RateLimiter):
+    def acquire(self, endpoint: str) -> None:
+        """No waiting for tokens: the clock here is the test's."""
+
+
+def _transport_on(sb, clock: _Clock) -> transport.StripeTransport:
+    api = transport.StripeTransport(
+        api_key=tap_config(sb)["api_key"],
+        api_url=sb.url,
+        api_version=client.API_VERSION,
+        limiter=_Unpaced(100),
+    )
+    api.monotonic = clock
+    api._back_off = clock.back_off  # type: ignore[method-assign]
+    return api
+
+
+def test_a_rate_limit_is_waited_out_however_many_429s_it_takes(own_sandbox):
+    """Retried as long as Stripe answers within minutes: 200 429s, a second apart."""
+    clock = _Clock(step=1.0)
+    api = _transport_on(own_sandbox, clock)
+    api.get("/v1/events", [("limit", 1)], endpoint="/v1/events")  # a success
+    own_sandbox.fail_next("429", times=200, path="/v1/customers")
+    page = api.get("/v1/customers", [("limit", 3)], endpoint="/v1/customers")
+    assert len(page.data) == 3
+    assert api.rate_limited == 200
+
+
+def test_minutes_without_any_request_succeeding_end_in_one_line(own_sandbox):
+    clock = _Clock(step=30.0)
+    api = _transport_on(own_sandbox, clock)
+    own_sandbox.fail_next("429", times=1000, path="/v1/customers")
+    with pytest.raises(BadAnswerError) as raised:
+        api.get("/v1/customers", [("limit", 3)], endpoint="/v1/customers")
+    line = str(raised.value)
+    assert "rate limited every request of the run for 10 minutes" in line
+    assert "Request-Id req_" in line and "max_requests_per_second" in line
+    assert (
+        transport.RATE_LIMITED_GIVE_UP_SECONDS
+        <= clock.now - 1000
+        < (transport.RATE_LIMITED_GIVE_UP_SECONDS + 30)
+    )
+    own_sandbox.cancel_fail_next()
 
 
 def _response(status: int, headers: dict[str, str] | None = None, body: object = None):
@@ -320,18 +380,13 @@ def test_redact_hides_keys_and_their_masked_forms():
 
 def test_log_records_are_redacted_whatever_the_logger():
     install_log_redaction()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
     logger = logging.getLogger("some.library")
-    logger.addHandler(handler)
-    try:
+    with logged_by("some.library") as stream:
         logger.warning("sending %s", f"Bearer rk_live_{SECRET}")
         try:
             raise ValueError(f"bad key rk_live_{SECRET}")
         except ValueError:
             logger.exception("failed")
-    finally:
-        logger.removeHandler(handler)
     output = stream.getvalue()
     assert "rk_live_[redacted]" in output
     assert SECRET not in output
@@ -356,7 +411,7 @@ def test_key_never_appears_in_output_even_at_debug(own_sandbox, tmp_path):
     own_sandbox.revoke_key(key)
     revoked = run_cli([], tap_config(own_sandbox, api_key=key), tmp_path, env=env)
     assert "DEBUG" in result.stderr, "debug logging was not on: the test would prove little"
-    assert "Stripe rejected the API key (401)" in revoked.stderr
+    assert "Stripe rejected the API key (401, Request-Id req_" in revoked.stderr
     for run in (result, revoked):
         output = run.stdout + run.stderr
         assert SECRET not in output

@@ -261,6 +261,13 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
     update("invoice_items", pending["id"], {"description": "Silent"})  # no invoiceitem.updated
     for resource in ("coupons", "plans", "invoice_items"):
         sb.delete(resource, new(resource)["id"], account=account)
+    # Changes to a customer announced by another object's event.
+    cus = sb.objects("customers", account=account)[0]["id"]
+    coupon = next(c for c in sb.objects("coupons", account=account) if c["valid"])
+    sb.apply_customer_discount(cus, coupon["id"], account=account)
+    sb.remove_customer_discount(cus, account=account)
+    sb.create_customer_tax_id(cus, account=account)
+    sb.add_customer_source(cus, account=account)
     if account is None:  # Connect: the platform's
         tr = new("transfers")
         update("transfers", tr["id"], {"metadata": {"order": "1"}})

@@ -5,10 +5,7 @@ from __future__ import annotations
 import base64
 import concurrent.futures
 import email.utils
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import sandbox_process
 from tests.stripe_sandbox import API_VERSION, DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
 
 NOW = 1_795_000_000
@@ -282,7 +280,8 @@ def test_every_response_has_a_request_id_and_json(sb: StripeSandbox) -> None:
         (bearer(DEMO_API_KEY), "/v1/customers"),
         (bearer(DEMO_API_KEY), "/v1/customers/cus_nope"),
     ):
-        r = requests.get(sb.url + path, headers=headers)
+        # Uncompressed (requests asks for gzip): Content-Length counts the bytes on the wire.
+        r = requests.get(sb.url + path, headers={**headers, "Accept-Encoding": "identity"})
         assert r.headers["Request-Id"].startswith("req_")
         assert r.headers["Content-Type"] == "application/json"
         assert int(r.headers["Content-Length"]) == len(r.content)
@@ -302,16 +301,17 @@ def test_binds_loopback_by_default_and_stops(shared: StripeSandbox) -> None:
 
 
 def test_cli_prints_a_ready_line_and_stops_on_sigterm() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.stripe_sandbox", "--port", "0", "--scale", "0.01",
-         "--seed", "5", "--now", "2026-11-01T00:00:00Z", "--deny", "plan_read"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("Stripe sandbox on http://127.0.0.1:"), proc.stderr
+    args = (
+        "--scale",
+        "0.01",
+        "--seed",
+        "5",
+        "--now",
+        "2026-11-01T00:00:00Z",
+        "--deny",
+        "plan_read",
+    )
+    with sandbox_process(*args) as (proc, line):
         assert "(scale 0.01, seed 5)" in line
         assert "140 customers" in line  # 20, and 120 imported in one second
         assert DEMO_API_KEY in line
@@ -320,10 +320,6 @@ def test_cli_prints_a_ready_line_and_stops_on_sigterm() -> None:
         assert requests.get(f"{url}/v1/prices", headers=bearer(DEMO_API_KEY)).status_code == 403
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_date_header_tells_the_sandbox_clock() -> None:

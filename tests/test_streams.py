@@ -35,10 +35,32 @@ def test_stripe_s_event_list_was_read():
 
 @pytest.mark.parametrize("stream", STREAM_TYPES, ids=IDS)
 def test_event_types_are_stripe_s_and_fit_one_request(stream):
-    assert set(stream.event_types) <= STRIPE_EVENT_TYPES
+    changed_by = [e for rule in stream.changed_by for e in rule.event_types]
+    assert set(stream.event_types) | set(changed_by) <= STRIPE_EVENT_TYPES
     children = [c for c in STREAM_TYPES if getattr(c, "parent_stream_type", None) is stream]
-    read_together = [*stream.event_types, *(e for c in children for e in c.event_types)]
+    read_together = [
+        *stream.event_types,
+        *changed_by,
+        *(e for c in children for e in c.event_types),
+    ]
+    assert len(read_together) == len(set(read_together))
     assert len(read_together) <= 20, "Stripe takes at most 20 types in one list of events"
+
+
+@pytest.mark.parametrize("stream", [s for s in STREAM_TYPES if s.changed_by], ids=lambda s: s.name)
+def test_the_field_naming_a_changed_object_is_the_other_object_s(stream):
+    """``changed_by``: the objects of those events name this stream's object in ``field``."""
+    classes = {
+        "customer.discount": stripe.Discount,
+        "customer.tax_id": stripe.TaxId,
+        "customer.source": stripe.Card,
+        "charge.dispute": stripe.Dispute,
+        "invoiceitem": stripe.InvoiceItem,
+    }
+    for rule in stream.changed_by:
+        for event_type in rule.event_types:
+            cls = classes[event_type.rsplit(".", 1)[0]]
+            assert rule.field in inspect.get_annotations(cls), (event_type, rule.field)
 
 
 @pytest.mark.parametrize("stream", STREAM_TYPES, ids=IDS)

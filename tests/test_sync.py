@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from tap_stripe_readonly import client, transport
+from tap_stripe_readonly import run as tap_run
 from tap_stripe_readonly import sync as stream_sync
 from tap_stripe_readonly.client import API_VERSION
 from tap_stripe_readonly.errors import StopSyncError
@@ -290,6 +291,7 @@ def test_a_full_sync_from_the_command_line_never_falls_back_on_singer_sdk_s_read
 @pytest.mark.parametrize("cut_at", [2, 6, 13])
 def test_a_first_sync_cut_anywhere_resumes_exactly(own_sandbox, monkeypatch, cut_at):
     monkeypatch.setattr(client, "PAGE_SIZE", 20)
+    monkeypatch.setattr(tap_run, "STATE_INTERVAL_SECONDS", 0.0)  # a STATE after each answer
     run = sync(tap_config(own_sandbox, max_requests_in_flight=4))
     before_cut = run.until_state(cut_at)
     resumed = sync(tap_config(own_sandbox), state=before_cut.states[-1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import ChangesWhile, StripeChildStream, StripeStream
+from tap_stripe_readonly.client import ChangedBy, ChangesWhile, StripeChildStream, StripeStream
 from tap_stripe_readonly.permissions import (
     COUPON_READ,
     CREDIT_NOTE_READ,
@@ -21,6 +21,20 @@ class CustomersStream(StripeStream):
     object_name = "customer"
     permission = CUSTOMER_READ
     event_types = ("customer.created", "customer.updated", "customer.deleted")
+    # A discount, tax id or source of the customer changes it (its `discount`,
+    # `default_source`…) with no customer.updated of its own for certain.
+    changed_by = (
+        ChangedBy(
+            (
+                "customer.discount.created", "customer.discount.updated",
+                "customer.discount.deleted", "customer.tax_id.created",
+                "customer.tax_id.updated", "customer.tax_id.deleted",
+                "customer.source.created", "customer.source.updated",
+                "customer.source.deleted",
+            ),
+            "customer",
+        ),
+    )  # fmt: skip
 
 
 class InvoicesStream(StripeStream):
@@ -36,6 +50,8 @@ class InvoicesStream(StripeStream):
         "invoice.payment_attempt_required", "invoice.marked_uncollectible", "invoice.voided",
         "invoice.sent", "invoice.overdue", "invoice.overpaid", "invoice.will_be_due",
     )  # fmt: skip
+    # An item added to or deleted from a draft changes its lines.
+    changed_by = (ChangedBy(("invoiceitem.created", "invoiceitem.deleted"), "invoice"),)
 
 
 class InvoiceLineItemsStream(StripeChildStream):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import StripeChildStream, StripeStream
+from tap_stripe_readonly.client import ChangedBy, StripeChildStream, StripeStream
 from tap_stripe_readonly.permissions import (
     CHARGE_READ,
     CHECKOUT_SESSION_READ,
@@ -24,6 +24,16 @@ class ChargesStream(StripeStream):
     event_types = (
         "charge.succeeded", "charge.failed", "charge.pending", "charge.captured",
         "charge.expired", "charge.refunded", "charge.updated",
+    )  # fmt: skip
+    # A dispute changes its charge (`disputed`, and the amount a withdrawal takes).
+    changed_by = (
+        ChangedBy(
+            (
+                "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed",
+                "charge.dispute.funds_reinstated", "charge.dispute.funds_withdrawn",
+            ),
+            "charge",
+        ),
     )  # fmt: skip
 
 

@@ -229,3 +229,27 @@ def _plugins_installed() -> None:
         pytest.fail(
             "Meltano's plugins are not installed: run scripts/bootstrap (scripts/test does)"
         )
+
+
+def test_progress_metrics_and_summary_come_through_meltano_s_json_logs(sandbox, meltano):
+    """`meltano --log-format=json`: the tap's lines arrive as structured records (the tap
+    declares structured-logging, so Meltano has singer-sdk format them as JSON)."""
+    sandbox.set_faults(latency_ms=15)  # a run of a few seconds: a few progress lines
+    try:
+        result = meltano(
+            "--log-format=json",
+            "run",
+            "tap-stripe-readonly",
+            "target-jsonl",
+            env={"TAP_STRIPE_READONLY_PROGRESS_INTERVAL": "1"},
+        )
+    finally:
+        sandbox.set_faults(latency_ms=0)
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    tap = [e for e in events if e.get("string_id") == "tap-stripe-readonly"]
+    messages = [str(e.get("event", "")) for e in tap]
+    assert any(m.startswith("Progress ") for m in messages), messages[-20:]
+    (summary,) = [m for m in messages if m.startswith("Sync ended after")]
+    assert "customers" in summary and "complete" in summary
+    metrics = [e for e in tap if e.get("metric_info")]
+    assert {e["metric_info"]["metric"] for e in metrics} >= {"record_count", "sync_duration"}

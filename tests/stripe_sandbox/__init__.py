@@ -9,6 +9,11 @@
         requests.get(f"{sb.url}/v1/balance", auth=(DEMO_API_KEY, ""),
                      headers={"Stripe-Account": sb.accounts[1]})
 
+On the wire it answers as Stripe does: JSON indented by two spaces (indent=False or --compact:
+one line), gzip when the request accepts it, and ids in paths percent-decoded per segment, so
+ids an account chose (coupons, products, plans, prices: `sb.create("coupons", {"id": "735*$"})`)
+are reached with the encoding Stripe's libraries use (urllib.parse.quote_plus).
+
 Run it standalone with `python -m tests.stripe_sandbox --help`.
 """
 

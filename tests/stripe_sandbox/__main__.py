@@ -34,7 +34,12 @@ def _parse_bool(value: str) -> bool:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m tests.stripe_sandbox",
-        description="A local, seeded, read-only Stripe-compatible API (2026-10-28.endive).",
+        description=(
+            "A local, seeded, read-only Stripe-compatible API (2026-10-28.endive). It answers "
+            "as Stripe does on the wire: JSON indented by two spaces, gzip-compressed when the "
+            "request's Accept-Encoding takes gzip, and ids in paths percent-decoded per "
+            "segment (an id may hold any character, '/' included, when encoded)."
+        ),
     )
     p.add_argument("--port", type=int, default=12111, help="port (0 = any free port)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
@@ -94,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="extra keys to accept (besides the demo key)",
     )
+    p.add_argument(
+        "--compact",
+        action="store_true",
+        help="answer compact one-line JSON instead of Stripe's indented JSON (to compare)",
+    )
     p.add_argument("--verbose", action="store_true", help="log every request")
     return p
 
@@ -107,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency_ms=args.latency_ms, fault_rate=args.fault_rate, now=args.now,
         denied=args.deny, keys=args.key, verbose=args.verbose,
         connected_accounts=args.connected_accounts, fault_kinds=args.fault_kinds,
-        rate_limit_should_retry=args.rate_limit_should_retry,
+        rate_limit_should_retry=args.rate_limit_should_retry, indent=not args.compact,
     )  # fmt: skip
     # Before the ready line: a SIGTERM sent as soon as it is read must stop us cleanly.
     stop = threading.Event()

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from .data import EVENT_RETENTION, Obj
 from .store import (
@@ -135,7 +135,7 @@ class Route:
     # | "account" | "balance"
     kind: str
     resource: str  # whose permission it needs
-    object_id: str | None = None
+    object_id: str | None = None  # percent-decoded: "735*$" for /v1/coupons/735%2A%24
 
 
 LISTABLE = (*GENERATED_LISTS, "events")
@@ -143,41 +143,56 @@ RETRIEVABLE = (*LISTABLE, "subscription_items")
 # Where Stripe's path differs from the resource's name.
 PATHS = {"invoice_items": "invoiceitems", "checkout_sessions": "checkout/sessions"}
 RESOURCE_AT = {PATHS.get(r, r): r for r in RETRIEVABLE}
-_ID = r"([A-Za-z0-9_\-]+)"
-_RETRIEVE_RE = re.compile(rf"^/v1/({'|'.join(map(re.escape, RESOURCE_AT))})/{_ID}$")
-# The nested lists' own endpoints: (template, regex, resource).
-_NESTED = [
-    (url, re.compile("^" + re.escape(url).replace(re.escape("{id}"), _ID) + "$"), resource)
-    for resource, (_, _, url, _) in CHILDREN.items()
-]
 _CUSTOMER_PMS = "/v1/customers/{id}/payment_methods"
-_CUSTOMER_PMS_RE = re.compile(rf"^/v1/customers/{_ID}/payment_methods$")
+_ID = "{id}"
+
+
+# Every route: (template, kind, resource), in the order they are tried. In a template, "{id}"
+# stands for one segment (never empty) and the other segments must match exactly.
+_ROUTES: list[tuple[str, str, str]] = [
+    ("/v1/account", "account", "account"),
+    ("/v1/balance", "balance", "balance"),
+    ("/v1/subscription_items", "items", "subscription_items"),
+    *((f"/v1/{p}", "list", r) for p, r in RESOURCE_AT.items() if r in LISTABLE),
+    *((url, "lines", r) for r, (_, _, url, _) in CHILDREN.items()),
+    (_CUSTOMER_PMS, "customer_payment_methods", "payment_methods"),
+    *((f"/v1/{p}/{_ID}", "retrieve", r) for p, r in RESOURCE_AT.items()),
+]
+# Segment count -> (the template's segments after the leading "/", template, kind, resource).
+_ROUTES_BY_LENGTH: dict[int, list[tuple[list[str], str, str, str]]] = {}
+for _template, _kind, _resource in _ROUTES:
+    _parts = _template.split("/")[1:]
+    _ROUTES_BY_LENGTH.setdefault(len(_parts), []).append((_parts, _template, _kind, _resource))
 
 
 def path_of(resource: str) -> str:
     return f"/v1/{PATHS.get(resource, resource)}"
 
 
-def match(path: str) -> Route | None:
+def path_segments(path: str) -> list[str]:
+    """The raw path split on "/" first, then each segment percent-decoded (`+` is a space),
+    as Stripe reads it: its libraries encode each id with quote_plus, so an id may hold any
+    character, "/" included (%2F), while a raw "/" makes another segment."""
+    if not path.isascii():
+        # http.server reads the request line as latin-1; raw UTF-8 bytes are rare but legal.
+        path = path.encode("latin-1", "replace").decode("utf-8", "replace")
     if path.endswith("/") and len(path) > 1:
         path = path[:-1]
-    if path in ("/v1/account", "/v1/balance"):
-        return Route(path, path[4:], path[4:])
-    if path == "/v1/subscription_items":
-        return Route(path, "items", "subscription_items")
-    listed = RESOURCE_AT.get(path[4:]) if path.startswith("/v1/") else None
-    if listed in LISTABLE:
-        return Route(path, "list", listed)
-    for template, regex, resource in _NESTED:
-        m = regex.match(path)
-        if m:
-            return Route(template, "lines", resource, m.group(1))
-    m = _CUSTOMER_PMS_RE.match(path)
-    if m:
-        return Route(_CUSTOMER_PMS, "customer_payment_methods", "payment_methods", m.group(1))
-    m = _RETRIEVE_RE.match(path)
-    if m:
-        return Route(f"/v1/{m.group(1)}/{{id}}", "retrieve", RESOURCE_AT[m.group(1)], m.group(2))
+    return [unquote_plus(segment) for segment in path.split("/")[1:]]
+
+
+def match(path: str) -> Route | None:
+    """The route of a raw (still percent-encoded) path; its object_id is decoded."""
+    segments = path_segments(path)
+    for constants, template, kind, resource in _ROUTES_BY_LENGTH.get(len(segments), ()):
+        object_id = None
+        for want, got in zip(constants, segments, strict=True):
+            if want == _ID and got:
+                object_id = got
+            elif want != got:
+                break
+        else:
+            return Route(template, kind, resource, object_id)
     return None
 
 
@@ -457,8 +472,9 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
 CREATED_FILTER = frozenset(FILTERS) - {"payment_methods"}
 # A customer's payment methods: /v1/customers/{id}/payment_methods takes these.
 CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")}
-# A link in a field whose id has no prefix to tell what it is (a coupon's is its own name).
-FIELD_RESOURCES = {"coupon": "coupons"}
+# Links whose id may have been chosen by the account (a coupon's, a product's, a price's): the
+# field tells what they are, as a chosen id need not have the prefix (or may look like another).
+FIELD_RESOURCES = {"coupon": "coupons", "product": "products", "price": "prices"}
 
 
 def accepted_params(route: Route) -> frozenset[str]:
@@ -530,7 +546,7 @@ def _expand(store: Store, obj: Obj, path: list[str], can_read: CanRead, full: st
         raise invalid(f"This property cannot be expanded ({full}).", "expand")
     value = obj[head]
     if isinstance(value, str):
-        resource = resource_of(value) or FIELD_RESOURCES.get(head)
+        resource = FIELD_RESOURCES.get(head) or resource_of(value)
         target = store.get(resource, value) if resource else None
         if resource is None or target is None:
             return obj  # a link to something the sandbox does not model (ba_..., acct_...)

@@ -5,12 +5,13 @@ Builders make one object each from the generator's seeded state (the store uses 
 create()); generate() adds them all to a generated Business, after its invoices are numbered.
 Links stay inside the business: invoice items are the items behind invoice-item lines, plans
 are the legacy view of recurring prices, credit notes credit lines of paid invoices (refunding
-their charges, or out of band).
+their charges, or out of band). A customer's discount and tax ids are made on demand only
+(customer_discount, tax_id).
 """
 
 from __future__ import annotations
 
-from .data import DAY, HISTORY, Business, Generator, Obj, format_amount
+from .data import DAY, HISTORY, Business, Generator, Obj, add_months, format_amount
 
 # (id, name, percent_off, duration, duration_in_months): coupons with the custom ids people
 # give them. Stripe lets a coupon's id be any string; the rest get Stripe's 8-character ids.
@@ -200,6 +201,42 @@ def coupon(
         "duration_in_months": months, "livemode": True, "max_redemptions": max_redemptions,
         "metadata": {}, "name": name, "percent_off": percent_off, "redeem_by": redeem_by,
         "times_redeemed": times, "valid": valid,
+    }  # fmt: skip
+
+
+def customer_discount(gen: Generator, coupon: Obj, customer: Obj, start: int) -> Obj:
+    """A coupon applied to a customer, as stripe.Discount declares it; a repeating coupon's
+    discount ends after its months."""
+    months = coupon["duration_in_months"] if coupon["duration"] == "repeating" else None
+    return {
+        "id": gen.ids.new("di"), "object": "discount", "checkout_session": None,
+        "customer": customer["id"], "customer_account": customer["customer_account"],
+        "end": add_months(start, months) if months else None, "invoice": None,
+        "invoice_item": None, "promotion_code": None,
+        "source": {"coupon": coupon["id"], "type": "coupon"}, "start": start,
+        "subscription": None, "subscription_item": None,
+    }  # fmt: skip
+
+
+# Tax id types Stripe verifies with a government service (the rest are "unavailable").
+VERIFIED_TAX_IDS = frozenset({"eu_vat", "gb_vat", "au_abn"})
+
+
+def tax_id(gen: Generator, customer: Obj, type_: str, value: str, created: int) -> Obj:
+    """A customer's tax id, as stripe.TaxId declares it. Its country: an EU VAT number's
+    prefix (Greece writes EL), else the type's."""
+    if type_ == "eu_vat":
+        country = {"EL": "GR"}.get(value[:2].upper(), value[:2].upper())
+    else:
+        country = type_.split("_", 1)[0].upper()
+    owner = {"account": None, "application": None, "customer": customer["id"],
+             "customer_account": customer["customer_account"], "type": "customer"}  # fmt: skip
+    status = "pending" if type_ in VERIFIED_TAX_IDS else "unavailable"
+    return {
+        "id": gen.ids.new("txi"), "object": "tax_id", "country": country, "created": created,
+        "customer": customer["id"], "customer_account": customer["customer_account"],
+        "livemode": True, "owner": owner, "type": type_, "value": value,
+        "verification": {"status": status, "verified_address": None, "verified_name": None},
     }  # fmt: skip
 
 

@@ -1462,6 +1462,10 @@ EVENT_TYPES = frozenset(
         "invoice.payment_succeeded", "invoice.upcoming", "balance.available",
         "payment_method.attached", "payment_method.detached", "transfer.reversed",
         "application_fee.refunded", "application_fee.refund.updated",
+        # Changes to a customer announced by another object (its parent's customer.updated
+        # may follow: Store.parent_update_events).
+        "customer.discount.created", "customer.discount.deleted", "customer.tax_id.created",
+        "customer.source.created",
     }
 )  # fmt: skip
 

@@ -172,6 +172,32 @@ def new_card(gen: Generator, *, expired: bool = False) -> Obj:
     }
 
 
+# How the legacy Card object names brands.
+CARD_SOURCE_BRANDS = {"visa": "Visa", "mastercard": "MasterCard", "amex": "American Express"}
+
+
+def card_source(gen: Generator, customer: Obj) -> Obj:
+    """A card saved on a customer through the legacy Sources API, as stripe.Card declares it
+    (without the fields only an external account's card has)."""
+    card = new_card(gen)
+    address = customer["address"] or {}
+    check = "pass" if address else None
+    return {
+        "id": gen.ids.new("card"), "object": "card",
+        "address_city": address.get("city"), "address_country": address.get("country"),
+        "address_line1": address.get("line1"), "address_line1_check": check,
+        "address_line2": address.get("line2"), "address_state": address.get("state"),
+        "address_zip": address.get("postal_code"), "address_zip_check": check,
+        "allow_redisplay": "unspecified", "brand": CARD_SOURCE_BRANDS[card["brand"]],
+        "country": "US", "customer": customer["id"], "cvc_check": "pass", "description": None,
+        "dynamic_last4": None, "exp_month": card["exp_month"], "exp_year": card["exp_year"],
+        "fingerprint": card["fingerprint"], "funding": card["funding"], "iin": None,
+        "issuer": None, "last4": card["last4"], "metadata": {}, "name": customer["name"],
+        "networks": {"preferred": None}, "regulated_status": "unregulated", "status": None,
+        "tokenization_method": None,
+    }  # fmt: skip
+
+
 def _payment_methods(gen: Generator, biz: Business, scale: float) -> list[Obj]:
     """Every customer's card (attached since sign-up, before any charge names it), a few
     Link wallets, and a few old cards their customers removed (detached: customer null)."""

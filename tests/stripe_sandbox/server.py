@@ -1,6 +1,10 @@
 """HTTP layer: a Stripe-compatible read-only API on 127.0.0.1, with restricted keys,
 permissions, Connect (the Stripe-Account header), token-bucket rate limits, injected latency
 and faults (random, or scripted with fail_next), Stripe-Should-Retry, and counters.
+
+Answers are on the wire as Stripe sends them: JSON indented by two spaces (compact with
+indent=False), gzip-compressed when the request's Accept-Encoding takes gzip, and ids in paths
+percent-decoded per segment (api.match).
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import email.utils
+import gzip
 import json
 import random
 import re
@@ -31,6 +36,11 @@ from .data import (
     connected_scale,
 )
 from .store import Clock, Store, _copy
+
+try:  # ~5x faster than the stdlib at the same bytes; optional
+    from msgspec import json as _msgspec_json
+except ImportError:  # pragma: no cover - the stdlib answers alike
+    _msgspec_json = None  # type: ignore[assignment]
 
 # Obviously fake: "sandbox" in the name, and only ever accepted by this server.
 DEMO_API_KEY = "rk_live_sandboxDemo000000000000000000"
@@ -158,6 +168,11 @@ class StripeSandbox:
     adds Connect accounts, each its own smaller business (see connected_scale), reached with
     the Stripe-Account header and the in-process API's `account=`. One clock serves them all.
     Usable as a context manager. All counters and knobs are thread-safe.
+
+    Wire knobs, both settable at any time: `indent` (answers indented by two spaces as Stripe
+    sends them, else compact one-line JSON) and `parent_update_events` (a customer's discount,
+    tax id or card source, and an invoice item on a draft, also announce the parent's
+    customer.updated / invoice.updated; False: only the other object's event is emitted).
     """
 
     def __init__(
@@ -177,6 +192,8 @@ class StripeSandbox:
         connected_accounts: int = 0,
         rate_limit_should_retry: bool | None = None,
         fault_kinds: Iterable[str] = DEFAULT_FAULT_KINDS,
+        indent: bool = True,
+        parent_update_events: bool = True,
     ) -> None:
         started = time.perf_counter()
         self.scale, self.seed, self.host, self.verbose = scale, seed, host, verbose
@@ -190,6 +207,8 @@ class StripeSandbox:
                 connected_scale(scale), connected_seed(seed, i), self.clock, profile, connected=True
             )
         self.startup_seconds = time.perf_counter() - started
+        self.indent = indent
+        self.parent_update_events = parent_update_events
         self._lock = threading.Lock()
         self._keys: dict[str, KeyInfo] = {DEMO_API_KEY: KeyInfo(frozenset(), "new")}
         for key in keys:
@@ -312,7 +331,9 @@ class StripeSandbox:
         """A new object "now", with what Stripe creates with it and the events of all.
         lines= sizes invoices and credit notes (credit_notes with lines=12 credits 12 invoice
         lines), items= subscriptions. An application fee (the platform's only) is taken on a
-        new direct charge in a served connected account (fields account=, amount= the fee)."""
+        new direct charge in a served connected account (fields account=, amount= the fee).
+        Coupons, products, plans, prices (a plan and its price share the id) and promotion
+        codes take an `id` chosen by the account, any characters (ValueError if taken)."""
         if resource == "application_fees":
             return self._create_application_fee(dict(fields or {}), account)
         return self.store_for(account).create(resource, fields, lines=lines, items=items)
@@ -381,6 +402,38 @@ class StripeSandbox:
     def emit_upcoming_invoice(self, customer_id: str, account: str | None = None) -> Obj:
         return self.store_for(account).emit_upcoming_invoice(customer_id)
 
+    def apply_customer_discount(
+        self, customer_id: str, coupon_id: str, *, account: str | None = None
+    ) -> Obj:
+        """The coupon applied to the customer: its `discount` becomes a Discount (di_...),
+        announced by customer.discount.created, then customer.updated (previous_attributes
+        {"discount": None}) if parent_update_events. Returns the discount."""
+        return self.store_for(account).apply_customer_discount(customer_id, coupon_id)
+
+    def remove_customer_discount(self, customer_id: str, *, account: str | None = None) -> Obj:
+        """The customer's discount back to None: customer.discount.deleted (the discount as it
+        was), then customer.updated if parent_update_events. Returns the discount."""
+        return self.store_for(account).remove_customer_discount(customer_id)
+
+    def create_customer_tax_id(
+        self,
+        customer_id: str,
+        type: str = "eu_vat",
+        value: str = "DE123456789",
+        *,
+        account: str | None = None,
+    ) -> Obj:
+        """A TaxId (txi_...) of the customer: customer.tax_id.created, then customer.updated
+        with empty previous_attributes if parent_update_events (the customer object does not
+        change). Returns the tax id."""
+        return self.store_for(account).create_customer_tax_id(customer_id, type, value)
+
+    def add_customer_source(self, customer_id: str, *, account: str | None = None) -> Obj:
+        """A card source (card_...), the customer's default_source if it had none:
+        customer.source.created, then customer.updated (previous_attributes
+        {"default_source": None} when it changed) if parent_update_events. Returns the card."""
+        return self.store_for(account).add_customer_source(customer_id)
+
     def set_event_api_version(self, version: str) -> None:
         """Events emitted from now on, in every account, carry this api_version (their
         data.object is still rendered as the sandbox renders it): an account whose default API
@@ -388,6 +441,19 @@ class StripeSandbox:
         for store in self.stores.values():
             with store.lock:
                 store.event_api_version = version
+
+    @property
+    def parent_update_events(self) -> bool:
+        """Whether a change Stripe announces by another object's event (customer.discount.*,
+        customer.tax_id.created, customer.source.created, invoiceitem.* on a draft) also
+        emits the parent's customer.updated / invoice.updated. Applies to every account."""
+        return self.store.parent_update_events
+
+    @parent_update_events.setter
+    def parent_update_events(self, value: bool) -> None:
+        for store in self.stores.values():
+            with store.lock:
+                store.parent_update_events = bool(value)
 
     @property
     def now(self) -> int:
@@ -485,6 +551,8 @@ class StripeSandbox:
             self._max_in_flight = 0
             self._non_get = 0
             self._dropped = 0
+            self._gzip = 0
+            self._bytes_sent = 0
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -498,6 +566,8 @@ class StripeSandbox:
                 "dropped": self._dropped,
                 "headers": {k: set(v) for k, v in self._headers.items()},
                 "accounts": dict(self._accounts),
+                "gzip": self._gzip,
+                "bytes_sent": self._bytes_sent,
             }
 
     def stats_json(self) -> dict[str, Any]:
@@ -526,9 +596,11 @@ class StripeSandbox:
         with self._lock:
             self._in_flight -= 1
 
-    def _count_status(self, status: int) -> None:
+    def _count_answer(self, status: int, compressed: bool, sent: int) -> None:
         with self._lock:
             self._status[status] = self._status.get(status, 0) + 1
+            self._gzip += compressed
+            self._bytes_sent += sent
 
     def _request_id(self) -> str:
         with self._lock:
@@ -715,22 +787,66 @@ class StripeSandbox:
         *,
         count: bool = True,
     ) -> None:
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        """An answer; `count`=False for the stats endpoint (compact, never compressed)."""
+        body = encode_json(payload, indent=count and self.indent)
+        compressed = count and accepts_gzip(h.headers.get("Accept-Encoding"))
+        if compressed:
+            # Level 1 is nginx's default: most of the gain for little CPU. mtime=0 keeps the
+            # bytes a function of the body.
+            body = gzip.compress(body, compresslevel=1, mtime=0)
         h.send_response(status)
         h.send_header("Content-Type", "application/json")
         h.send_header("Content-Length", str(len(body)))
+        if compressed:
+            h.send_header("Content-Encoding", "gzip")
+            h.send_header("Vary", "Accept-Encoding")
         h.send_header("Request-Id", self._request_id())
         h.send_header("Stripe-Version", h.headers.get("Stripe-Version") or API_VERSION)
         for name, value in (headers or {}).items():
             h.send_header(name, value)
         h.end_headers()
+        sent = 0
         if h.command != "HEAD":
             h.wfile.write(body)
+            sent = len(body)
         if count:
-            self._count_status(status)
+            self._count_answer(status, compressed, sent)
 
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def encode_json(payload: Any, *, indent: bool) -> bytes:
+    """JSON as Stripe sends it: indented by two spaces with "key": value (json.dumps(obj,
+    indent=2)), or compact. Non-ASCII characters go out as UTF-8, not \\u escapes, so both
+    encoders give the same bytes."""
+    if _msgspec_json is not None:
+        compact = _msgspec_json.encode(payload)
+        return _msgspec_json.format(compact, indent=2) if indent else compact
+    if indent:
+        return json.dumps(payload, indent=2, ensure_ascii=False).encode()
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header takes gzip: listed (or `*`) with a q above 0. An
+    explicit gzip entry wins over `*`."""
+    if not header:
+        return False
+    weights: dict[str, float] = {}
+    for entry in header.split(","):
+        coding, *params = (p.strip() for p in entry.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        coding = coding.lower()
+        weights[{"x-gzip": "gzip"}.get(coding, coding)] = q
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
 def _fault_kinds(kinds: Iterable[str]) -> tuple[str, ...]:

@@ -3,6 +3,11 @@ events the way Stripe would.
 
 Objects are copy-on-write: a mutation replaces the whole dict (and whole top-level values), so a
 dict handed out for rendering or kept as an event snapshot never changes afterwards.
+
+Some changes Stripe announces by another object's event: a customer's discount, tax ids and card
+sources (customer.discount.*, customer.tax_id.created, customer.source.created), an invoice
+item on a draft (invoiceitem.*). The parent's own *.updated follows only while
+`parent_update_events` is true.
 """
 
 from __future__ import annotations
@@ -90,6 +95,9 @@ UNDELETABLE = {
     "transfer_reversals": "a transfer's reversals are permanent",
     "application_fee_refunds": "a fee's refunds are permanent",
 }
+# Resources whose id the account may choose at creation (create(..., {"id": ...})). A plan and
+# its price are twins here: either created with an id gives both that id.
+CHOSEN_IDS = frozenset({"coupons", "products", "plans", "prices", "promotion_codes"})
 # Fields a price and its legacy plan share: a change to one shows on the other.
 MIRRORED = ("active", "metadata", "nickname")
 EMBEDDED_LIMIT = 10  # Stripe embeds the first 10 lines/items; the rest via the list's url
@@ -268,6 +276,12 @@ class Store:
         self.pms_by_customer: dict[str, set[str]] = {}
         # Deleted customers: still retrievable, as {"id", "object", "deleted": true}.
         self.deleted_customers: set[str] = set()
+        # Objects of a customer that are not in its own fields: tax ids, card sources.
+        self.tax_ids_by_customer: dict[str, list[Obj]] = {}
+        self.sources_by_customer: dict[str, list[Obj]] = {}
+        # Whether a change announced by another object's event also emits the parent's
+        # *.updated (StripeSandbox.parent_update_events).
+        self.parent_update_events = True
         with data.paused_gc():
             self._absorb(biz)
             self.collections["events"].load(self._initial_events(biz))
@@ -597,10 +611,7 @@ class Store:
                 self._emit("customer.subscription.deleted", rendered)
                 return _copy(rendered)
             if resource == "invoice_line_items":
-                inv_id = self.line_parent.pop(object_id)
-                before = self.render("invoices", self.collections["invoices"].by_id[inv_id])
-                self.lines_by_invoice[inv_id].remove(old)
-                self._parent_updated("invoices", inv_id, "lines", before)
+                self._remove_line(old, announce=True)  # no line events: only the invoice's
                 return _copy(old)
             if resource == "subscription_items":
                 sub_id = old["subscription"]
@@ -624,15 +635,28 @@ class Store:
                     if item["invoice"] == object_id:
                         self._remove("invoice_items", item)
             elif resource == "invoice_items" and old["invoice"] is not None:
+                # invoiceitem.deleted (above) tells it; the draft's invoice.updated may follow.
                 on_invoice = self._line_of_item(old)
                 if on_invoice is not None:
-                    self.delete("invoice_line_items", on_invoice["id"])
+                    self._remove_line(on_invoice, announce=self.parent_update_events)
             elif resource in ("prices", "plans"):
                 other = "plans" if resource == "prices" else "prices"
                 twin = self.collections[other].by_id.get(object_id)
                 if twin is not None:
                     self._remove(other, twin)
             return _copy(rendered)
+
+    def _remove_line(self, line: Obj, *, announce: bool) -> None:
+        """Takes a line off its invoice (a draft's totals follow), announced by invoice.updated
+        when `announce`."""
+        inv_id = self.line_parent.pop(line["id"])
+        inv = self.collections["invoices"].by_id[inv_id]
+        before = self.render("invoices", inv)
+        self.lines_by_invoice[inv_id].remove(line)
+        if inv["status"] == "draft":
+            self._retotal_draft(inv, before, announce=announce)
+        elif announce:
+            self._parent_updated("invoices", inv_id, "lines", before)
 
     def _remove(self, resource: str, old: Obj) -> Obj:
         """Takes the object out and announces it with its *.deleted event, if Stripe has one:
@@ -667,7 +691,9 @@ class Store:
     ) -> Obj:
         """A new object created "now" with generated fields (fields= overrides them), plus
         the objects Stripe would create with it, and the events for all of them.
-        lines= sizes invoices and credit notes, items= subscriptions."""
+        lines= sizes invoices and credit notes, items= subscriptions. Coupons, products,
+        plans, prices and promotion codes take an `id` of the account's choosing (any
+        characters; ValueError if taken)."""
         with self.lock:
             return _copy(self._create(resource, fields, lines, items, self.now()))
 
@@ -697,6 +723,9 @@ class Store:
     ) -> Obj:
         self._check(resource)
         fields = dict(fields or {})
+        chosen = fields.pop("id", None) if resource in CHOSEN_IDS else None
+        if chosen is not None:
+            self._check_chosen_id(resource, chosen)
         gen = self.gen
         gen.now = now
         rng = gen.rng
@@ -708,6 +737,9 @@ class Store:
         elif resource == "products":
             n = len(self.collections["products"].by_id) + 1
             main = gen.product(fields.pop("name", f"New Product {n}"), now)
+            if chosen is not None:
+                gen.product_by_id[chosen] = gen.product_by_id.pop(main["id"])
+                main["id"] = chosen
             biz.products.append(main)
         elif resource in ("prices", "plans"):
             product = self._link("products", fields.pop("product", None), active=True)
@@ -718,6 +750,9 @@ class Store:
                 interval="month",
                 nickname="Monthly",
             )
+            if chosen is not None:
+                gen.plan_by_price[chosen] = gen.plan_by_price.pop(price["id"])
+                price["id"] = gen.plan_by_price[chosen]["id"] = chosen
             biz.prices.append(price)
             biz.plans.append(gen.plan_by_price[price["id"]])
             main = price if resource == "prices" else biz.plans[-1]
@@ -745,6 +780,8 @@ class Store:
             item = self._add_lines(fields.pop("invoice"), 1)[0]
             return self._override("invoice_items", item, fields)
         elif resource in self._CREATORS:
+            if chosen is not None:
+                fields["id"] = chosen  # the creator takes it (coupons, promotion codes)
             main = self._CREATORS[resource](self, biz, fields, lines, spec)
         else:
             raise ValueError(f"create() does not support {resource}")
@@ -756,6 +793,13 @@ class Store:
         for evt in self._initial_events(biz):
             self.collections["events"].insert(evt)
         return self.render(resource, main)
+
+    def _check_chosen_id(self, resource: str, object_id: Any) -> None:
+        if not isinstance(object_id, str) or not object_id:
+            raise ValueError(f"an id must be a non-empty string, not {object_id!r}")
+        twins = ("prices", "plans") if resource in ("prices", "plans") else (resource,)
+        if any(object_id in self.collections[r].by_id for r in twins):
+            raise ValueError(f"{OBJECT_NAMES[resource]} {object_id!r} already exists")
 
     def _override(
         self, resource: str, obj: Obj, fields: Mapping[str, Any], *, render: bool = True
@@ -861,9 +905,7 @@ class Store:
         return self.collections["invoices"].by_id[made["id"]]
 
     def _new_coupon(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
-        coupon_id = fields.pop("id", None)
-        if coupon_id is not None and coupon_id in self.collections["coupons"].by_id:
-            raise ValueError(f"coupon {coupon_id} already exists")
+        coupon_id = fields.pop("id", None)  # checked by _create
         main = billing.coupon(
             self.gen,
             self.gen.now,
@@ -896,6 +938,7 @@ class Store:
         )
         main = billing.promotion_code(self.gen, coupon, self.gen.now, code=code, customer=customer)
         main["active"] = True
+        main["id"] = fields.pop("id", main["id"])
         biz.promotion_codes.append(main)
         return main
 
@@ -1197,7 +1240,7 @@ class Store:
     def add_invoice_lines(self, invoice_id: str, n: int) -> Obj:
         """n invoice-item lines (one-time prices) added to a draft invoice, its totals updated,
         announced like any change to its lines: invoiceitem.created for each new item, then
-        invoice.updated with the previous lines (and the previous totals)."""
+        (if parent_update_events) invoice.updated with the previous lines and totals."""
         with self.lock:
             self._add_lines(invoice_id, n)
             return _copy(self.render("invoices", self.collections["invoices"].by_id[invoice_id]))
@@ -1235,16 +1278,89 @@ class Store:
             lines.extend(added)
             for line in added:
                 self.line_parent[line["id"]] = invoice_id
-            total = sum(line["amount"] for line in lines)
-            totals = dict.fromkeys(
-                ("subtotal", "subtotal_excluding_tax", "total", "total_excluding_tax"), total
-            )
-            new = {**inv, **totals, "amount_due": total, "amount_remaining": total}
-            self.collections["invoices"].replace(new)
+            self._retotal_draft(inv, before, announce=self.parent_update_events)
+            return biz.invoice_items
+
+    def _retotal_draft(self, inv: Obj, before: Obj, *, announce: bool) -> None:
+        """A draft's totals after its lines changed (in place), announced by invoice.updated
+        with what changed (`before`: the invoice rendered before) when `announce`."""
+        total = sum(line["amount"] for line in self.lines_by_invoice.get(inv["id"], []))
+        totals = dict.fromkeys(
+            ("subtotal", "subtotal_excluding_tax", "total", "total_excluding_tax"), total
+        )
+        new = {**inv, **totals, "amount_due": total, "amount_remaining": total}
+        self.collections["invoices"].replace(new)
+        if announce:
             rendered = self.render("invoices", new)
             previous = {k: before[k] for k in rendered if rendered[k] != before[k]}
             self._emit("invoice.updated", rendered, previous)
-            return biz.invoice_items
+
+    # -- a customer's discount, tax ids and sources: announced by their own events ------------
+    def apply_customer_discount(self, customer_id: str, coupon_id: str) -> Obj:
+        """The coupon applied to the customer: its `discount` becomes a Discount, announced by
+        customer.discount.created (then customer.updated, if parent_update_events). A
+        customer has one discount at a time: remove_customer_discount() first."""
+        with self.lock:
+            cust = self._require("customers", customer_id)
+            coupon = self._require("coupons", coupon_id)
+            if cust["discount"] is not None:
+                raise ValueError(f"customer {customer_id} already has a discount")
+            if not coupon["valid"]:
+                raise ValueError(f"coupon {coupon_id!r} is no longer valid")
+            discount = billing.customer_discount(self.gen, coupon, cust, self.now())
+            self._change_customer(cust, {"discount": discount}, "customer.discount.created",
+                                  discount)  # fmt: skip
+            return _copy(discount)
+
+    def remove_customer_discount(self, customer_id: str) -> Obj:
+        """The customer's discount removed, announced by customer.discount.deleted with the
+        discount as it was (then customer.updated, if parent_update_events). Returns it."""
+        with self.lock:
+            cust = self._require("customers", customer_id)
+            discount = cust["discount"]
+            if discount is None:
+                raise ValueError(f"customer {customer_id} has no discount")
+            self._change_customer(cust, {"discount": None}, "customer.discount.deleted",
+                                  discount)  # fmt: skip
+            return _copy(discount)
+
+    def create_customer_tax_id(
+        self, customer_id: str, type: str = "eu_vat", value: str = "DE123456789"
+    ) -> Obj:
+        """A tax id of the customer, announced by customer.tax_id.created (then
+        customer.updated with no previous attributes, if parent_update_events). The customer
+        object does not change: its tax ids are not among its fields."""
+        with self.lock:
+            cust = self._require("customers", customer_id)
+            tax_id = billing.tax_id(self.gen, cust, type, value, self.now())
+            self.tax_ids_by_customer.setdefault(customer_id, []).append(tax_id)
+            self._change_customer(cust, {}, "customer.tax_id.created", tax_id)
+            return _copy(tax_id)
+
+    def add_customer_source(self, customer_id: str) -> Obj:
+        """A card source (the legacy Sources API) added to the customer, and its
+        `default_source` if it had none; announced by customer.source.created (then
+        customer.updated, if parent_update_events)."""
+        with self.lock:
+            cust = self._require("customers", customer_id)
+            self.gen.now = self.now()  # the card expires years after today
+            card = payments.card_source(self.gen, cust)
+            self.sources_by_customer.setdefault(customer_id, []).append(card)
+            changes = {} if cust["default_source"] else {"default_source": card["id"]}
+            self._change_customer(cust, changes, "customer.source.created", card)
+            return _copy(card)
+
+    def _change_customer(
+        self, cust: Obj, changes: Mapping[str, Any], type_: str, other: Obj
+    ) -> None:
+        """A customer changed by another object, announced by that object's event, then by
+        customer.updated with what changed when parent_update_events (Stripe sends both)."""
+        new = {**cust, **changes}
+        self.collections["customers"].replace(new)
+        self._emit(type_, other)
+        if self.parent_update_events:
+            previous = {k: cust[k] for k in changes if cust[k] != new[k]}
+            self._emit("customer.updated", self.render("customers", new), previous)
 
     def emit_upcoming_invoice(self, customer_id: str) -> Obj:
         """An invoice.upcoming event for the customer's next renewal. Its data.object is a
