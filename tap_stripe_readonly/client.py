@@ -2,8 +2,8 @@
 
 A stream in ``streams/`` only declares what differs: its path, the permission it needs, the
 events that announce its changes, fixed list filters, and for nested lists its parent. How
-streams are read (windows, events, nested lists, rate limits) lives in ``sync.py`` and
-``engine.py``; requests in ``transport.py``.
+streams are read (windows, whole lists, events, nested lists) lives in ``reading/``, how
+requests are scheduled in ``engine.py``, and how they are sent in ``transport.py``.
 """
 
 from __future__ import annotations
@@ -90,6 +90,9 @@ class StripeStream(Stream):
     unsettled: t.ClassVar[tuple[str, str | None] | None] = None
     #: Stripe sends no event when one is created: each run also lists the new ones.
     created_unannounced: t.ClassVar[bool] = False
+    #: False for a list Stripe does not filter by ``created`` (quotes, payment links): it is
+    #: read whole, page after page, instead of in windows.
+    created_filter: t.ClassVar[bool] = True
     #: The field the list's ``created`` filter applies to.
     created_field: t.ClassVar[str] = "created"
     #: Where one object is retrieved, ``{object_path}/{id}`` (the list's path unless set).
@@ -158,7 +161,7 @@ class StripeStream(Stream):
         return [("limit", PAGE_SIZE), *self.params.items()]
 
     def get_records(self, context: Context | None) -> t.Iterable[Record]:
-        # Streams are read side by side by the tap's fetch engine (sync.py), not one at a
+        # Streams are read side by side by the tap's fetch engine (reading/), not one at a
         # time through singer-sdk's Stream.sync(); the tap never calls this.
         msg = f"'{self.name}' is read by TapStripeReadonly.sync_all, not stream by stream"
         raise NotImplementedError(msg)

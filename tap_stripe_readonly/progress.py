@@ -21,7 +21,7 @@ if t.TYPE_CHECKING:
     import logging
     from collections.abc import Callable, Iterable, Sequence
 
-    from tap_stripe_readonly.sync import StreamSync
+    from tap_stripe_readonly.reading import StreamRead
 
 Clock = t.Callable[[], float]
 
@@ -62,7 +62,7 @@ class StreamView:
     """One stream over its reads in this run (its accounts, a catch-up): how far it is."""
 
     name: str
-    readings: list[StreamSync] = field(default_factory=list)
+    readings: list[StreamRead] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -77,7 +77,7 @@ class StreamView:
             return "no permission"
         return "account failed"
 
-    def going_on(self) -> list[StreamSync]:
+    def going_on(self) -> list[StreamRead]:
         return [r for r in self.readings if not (r.finished or r.abandoned())]
 
     def share(self) -> float | None:
@@ -115,7 +115,7 @@ class Progress:
         requests: Callable[[], int],
         rate_limited: Callable[[], int],
         limit: float,
-        readings: Callable[[], Sequence[StreamSync]],
+        readings: Callable[[], Sequence[StreamRead]],
         accounts: Callable[[], Sequence[tuple[str | None, bool, bool]]],
     ) -> None:
         self._logger = logger
@@ -183,6 +183,9 @@ class Progress:
 
     def _going(self, view: StreamView, now: float) -> tuple[float, str]:
         share = view.share()
+        if share is None and any(r.mode == "whole" for r in view.going_on()):
+            pages = sum(r.pages_read for r in view.going_on())
+            return (1.0, f"{view.name} {pages:,} pages")  # a list read whole: no estimate
         if share is None:  # reading changes from events
             events = sum(r.events_read for r in view.readings)
             written = sum(r.written for r in view.readings)
@@ -278,7 +281,7 @@ class Meters:
 
 def outcome(
     name: str,
-    readings: Sequence[StreamSync],
+    readings: Sequence[StreamRead],
     skipped_for: Callable[[str, str | None], str | None],
 ) -> str:
     """How the reads of a stream (or of the stream it is nested in) ended, over its accounts:

@@ -10,7 +10,6 @@ from tap_stripe_readonly.permissions import EVENT_READ
 if t.TYPE_CHECKING:
     from tap_stripe_readonly.client import StripeStream
     from tap_stripe_readonly.permissions import Permission
-    from tap_stripe_readonly.run import AccountRun
 
 
 # Why changes could not be read from events.
@@ -34,19 +33,19 @@ class SyncReport:
         self.events_reason: str | None = None
 
     def skip(
-        self, stream: StripeStream, permission: Permission | None, account: AccountRun
+        self, stream: StripeStream, permission: Permission | None, account: str | None
     ) -> None:
         """Skip ``stream`` and the streams nested in it (the others sync as usual)."""
         # Only what the run was asked for: a parent read for its nested stream alone, or a
         # nested stream left unselected, is no stream missing from the target.
         names = [s.name for s in (stream, *stream.child_streams) if s.selected]
         for name in names:
-            self.skipped[(name, account.id)] = permission
+            self.skipped[(name, account)] = permission
         # Told once, in the summary at the end; here only at debug level.
         self._logger.debug(
             "Skipping %s%s: the API key lacks %s.",
             " and ".join(f"'{n}'" for n in names),
-            f" of {account.id}" if account.id else "",
+            f" of {account}" if account else "",
             grant(permission),
         )
 
@@ -55,9 +54,9 @@ class SyncReport:
         child: StripeStream,
         permission: Permission | None,
         parent: StripeStream,
-        account: AccountRun,
+        account: str | None,
     ) -> None:
-        self.nested[(child.name, account.id)] = (permission, parent.name)
+        self.nested[(child.name, account)] = (permission, parent.name)
 
     def events_unusable(self, why: str, *, activates: bool) -> None:
         """Changes cannot be read from events (``why``: NO_EVENT_READ or EVENTS_EXPIRED), so

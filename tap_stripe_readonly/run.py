@@ -1,4 +1,8 @@
-"""One sync run: the accounts, the streams of each, the engine that reads them all at once."""
+"""One sync run: the accounts, the streams of each, the engine that reads them all at once.
+
+The run wires the reads (``reading/``) to what they need through a ``Seam``: the output, the
+engine's plan, the state and the report. A read never sees the run.
+"""
 
 from __future__ import annotations
 
@@ -25,13 +29,20 @@ from tap_stripe_readonly.progress import (
     summary,
 )
 from tap_stripe_readonly.ratelimit import RateLimiter
+from tap_stripe_readonly.reading import Account, ReadSettings, StreamRead
+from tap_stripe_readonly.reading import start as start_reading
+from tap_stripe_readonly.report import SyncReport
 from tap_stripe_readonly.state import check_state_account
-from tap_stripe_readonly.sync import StreamSync
 from tap_stripe_readonly.transport import StripeTransport
 
 if t.TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from singer_sdk import Tap
+
     from tap_stripe_readonly.client import StripeStream
-    from tap_stripe_readonly.tap import TapStripeReadonly
+    from tap_stripe_readonly.permissions import Permission
+    from tap_stripe_readonly.shapes import Raw
 
 DEFAULT_REQUESTS_PER_SECOND = 50
 DEFAULT_REQUESTS_IN_FLIGHT = 32
@@ -65,46 +76,27 @@ def accounts_of(config: t.Mapping[str, t.Any]) -> list[str | None]:
     return list(config.get("account_ids") or [config.get("account_id") or None])
 
 
-class AccountRun:
-    """One account in this run."""
-
-    def __init__(self, run: Run, account_id: str | None) -> None:
-        self.run = run
-        #: The account's id when the tap was told it (None: the key's own account).
-        self.id = account_id
-        #: The Stripe-Account header to send.
-        self.header = account_id
-        #: Stripe's time when this account's run began.
-        self.now = 0
-        self.events_readable = False
-        self.failed = False
-
-    def fail(self, exc: StopSyncError) -> None:
-        """Stop reading this account; its state keeps what was written, the others go on."""
-        self.failed = True
-        message = str(exc)
-        if self.id and self.id not in message:
-            message = f"{self.id}: {message}"
-        self.run.report.account_failed(self.id or "", message)
-
-
 class Run:
     """Reads every selected stream of every account through one engine."""
 
-    def __init__(self, tap: TapStripeReadonly) -> None:
+    def __init__(self, tap: Tap, report: SyncReport | None = None) -> None:
         config = tap.config
         self.tap = tap
-        self.report = tap.sync_report
-        self.accounts = [AccountRun(self, account) for account in accounts_of(config)]
+        self.report = report = report or SyncReport(tap.logger)
+        self.accounts = [Account(a, report.account_failed) for a in accounts_of(config)]
         self.several_accounts = bool(config.get("account_ids"))
-        self.capture_changes = bool(config.get("capture_changes", True))
-        # With several accounts in one table, one account's version would retire the others'.
-        self.activate_versions = (
-            bool(config.get("emit_activate_version_messages", True)) and not self.several_accounts
-        )
         start_date = config.get("start_date")
-        self.start_date = int(parse_start_date(start_date).timestamp()) if start_date else 0
-        self.version = int(time.time() * 1000)
+        self.settings = ReadSettings(
+            start_date=int(parse_start_date(start_date).timestamp()) if start_date else 0,
+            version=int(time.time() * 1000),
+            # With several accounts in one table, one account's version would retire the
+            # others'.
+            activate_versions=(
+                bool(config.get("emit_activate_version_messages", True))
+                and not self.several_accounts
+            ),
+            capture_changes=bool(config.get("capture_changes", True)),
+        )
         self.transport = make_transport(config)
         self.engine = Engine(self.transport, max_in_flight=requests_in_flight(config))
         self.output = SingerOutput(tap)
@@ -113,7 +105,8 @@ class Run:
             for s in tap.streams.values()
             if not s.parent_stream_type and (s.selected or s.has_selected_descendents)
         ]
-        self.syncs: list[StreamSync] = []
+        self.syncs: list[StreamRead] = []
+        self.seam = _RunSeam(self)
         self._state_changed = False
         #: This machine's monotonic clock (tests drive a fake one).
         self.monotonic: t.Callable[[], float] = time.monotonic
@@ -168,13 +161,7 @@ class Run:
         self.progress.tick()
         self.meters.tick()
 
-    def read_ended(self, reading: StreamSync, *, succeeded: bool) -> None:
-        seconds = self.monotonic() - reading.started
-        self.meters.read_ended(
-            reading.stream.name, reading.account.id, seconds, succeeded=succeeded
-        )
-
-    def _account_done(self, account: AccountRun) -> bool:
+    def _account_done(self, account: Account) -> bool:
         readings = [s for s in self.syncs if s.account is account]
         return bool(readings) and all(s.finished for s in readings)
 
@@ -182,7 +169,9 @@ class Run:
         """The METRIC points left, and the summary block."""
         for reading in self.syncs:
             if not reading.finished:
-                self.read_ended(reading, succeeded=False)
+                seconds = self.monotonic() - reading.started
+                name, account = reading.stream.name, reading.account.id
+                self.meters.read_ended(name, account, seconds, succeeded=False)
         self.meters.flush()
         rows = []
         for stream in self.streams:
@@ -240,7 +229,7 @@ class Run:
         self._state_written_at = now
         self.output.state(self.tap.state)
 
-    def _probe(self, account: AccountRun) -> Task:
+    def _probe(self, account: Account) -> Task:
         """One small events request per account before anything else.
 
         Its answer tells Stripe's time (the ``Date`` of the answer, which windows and the
@@ -271,14 +260,71 @@ class Run:
             permission=EVENT_READ,
         )
 
-    def _start(self, account: AccountRun) -> list[Task]:
+    def _start(self, account: Account) -> list[Task]:
         account.now = self.transport.now()
         tasks: list[Task] = []
         for stream in self.streams:
-            stream_sync = StreamSync(self, account, stream)
-            self.syncs.append(stream_sync)
-            tasks += stream_sync.start()
-            if stream_sync.catch_up is not None:
-                self.syncs.append(stream_sync.catch_up)
-                tasks += stream_sync.catch_up.start()
+            reading = StreamRead(self.seam, account, stream)
+            self.syncs.append(reading)
+            tasks += start_reading(reading)
+            if reading.catch_up is not None:
+                self.syncs.append(reading.catch_up)
+                tasks += start_reading(reading.catch_up)
         return tasks
+
+
+class _RunSeam:
+    """What the run offers its reads (reading.Seam): the output, the engine's plan, the
+    state, the report."""
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+        self.settings = run.settings
+
+    def write(
+        self,
+        stream: StripeStream,
+        rows: Sequence[Raw | bytes],
+        account: str | None,
+        version: int | None,
+    ) -> None:
+        self._run.meters.records(stream.name, account, len(rows))
+        self._run.output.records(stream, rows, account=account, version=version)
+
+    def activate_version(self, stream: StripeStream, version: int) -> None:
+        self._run.output.activate_version(stream, version)
+
+    def foresee(self, source: object, endpoint: str, requests: float) -> None:
+        self._run.engine.foresee(source, endpoint, requests)
+
+    def state_changed(self) -> None:
+        self._run.state_changed()
+
+    def stripe_now(self) -> int:
+        return self._run.transport.now()
+
+    def monotonic(self) -> float:
+        return self._run.monotonic()
+
+    def skipped(
+        self, stream: StripeStream, permission: Permission | None, account: str | None
+    ) -> None:
+        self._run.report.skip(stream, permission, account)
+
+    def nested_unread(
+        self,
+        child: StripeStream,
+        permission: Permission | None,
+        parent: StripeStream,
+        account: str | None,
+    ) -> None:
+        self._run.report.nested_unread(child, permission, parent, account)
+
+    def events_unusable(self, why: str) -> None:
+        self._run.report.events_unusable(why, activates=self.settings.activate_versions)
+
+    def read_ended(self, stream: str, account: str | None, seconds: float, succeeded: bool) -> None:
+        self._run.meters.read_ended(stream, account, seconds, succeeded=succeeded)
+
+    def fails_one_account(self, exc: StopSyncError) -> bool:
+        return self._run.fails_one_account(exc)

@@ -11,6 +11,8 @@ Per stream (or per account, under ``partitions``):
   changes since then are read from Stripe's events.
 - ``backfill``: a read of ``range`` ([first, last] second) under way; ``done`` lists the
   ranges already written, ``version`` the ACTIVATE_VERSION to send when it completes.
+- ``listing``: a whole list (no ``created`` filter) under way: ``after``, the last object of
+  the last page written; ``began``, when it began (the bookmark once it completes).
 - ``table_version``, ``unsettled_since``: the last complete read's version; the oldest
   object still expected to change silently (balance transactions still pending).
 - ``nested_items``: per nested stream, per parent whose nested list is longer than the page
@@ -106,6 +108,8 @@ def _check_entry(name: str, entry: dict[str, t.Any], latest: int) -> None:
         raise _bad(name, "stripe_account", entry["stripe_account"], ACCOUNT_KEPT)
     if "backfill" in entry and not _is_backfill(entry["backfill"], latest):
         raise _bad(name, "backfill", entry["backfill"])
+    if "listing" in entry and not _is_listing(entry["listing"], latest):
+        raise _bad(name, "listing", entry["listing"])
     if "catch_up" in entry:
         catch_up = entry["catch_up"]
         ok = (
@@ -128,6 +132,17 @@ def _is_backfill(backfill: object, latest: int) -> bool:
         and _is_time(backfill.get("unsettled_since"), latest, none=True)
         and ("nested_items" not in backfill or _is_nested_items(backfill["nested_items"]))
         and ("streams" not in backfill or _is_names(backfill["streams"]))
+    )
+
+
+def _is_listing(listing: object, latest: int) -> bool:
+    return (
+        isinstance(listing, dict)
+        and isinstance(listing.get("after"), (str, type(None)))
+        and _is_time(listing.get("began"), latest)
+        and (listing.get("version") is None or _is_int(listing["version"]))
+        and ("streams" not in listing or _is_names(listing["streams"]))
+        and ("nested_items" not in listing or _is_nested_items(listing["nested_items"]))
     )
 
 

@@ -250,7 +250,8 @@ class TapStripeReadonly(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]
         # singer-sdk's Tap.sync_all (final) syncs one stream at a time with one request in
         # flight; the tap's engine reads all streams at once within Stripe's rate limits.
-        self._run = Run(self)  # first: from here a signal waits for a message to be written
+        # First: from here a signal waits for a message to be written.
+        self._run = Run(self, self.sync_report)
         try:
             if self.state:
                 self.state_writer.write_state(self.state)

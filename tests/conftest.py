@@ -165,11 +165,30 @@ def run_cli(
     )
 
 
-def start_tap(config: dict[str, t.Any], tmp_path: t.Any, **popen: t.Any) -> subprocess.Popen:
+# The tap's CLI writing a STATE after every answer that changed it (not at most once a
+# second): where a test cuts a run, the state is as fine-grained as it can be.
+STATE_AFTER_EACH_ANSWER_TAP = (
+    "from tap_stripe_readonly import run; run.STATE_INTERVAL_SECONDS = 0.0; "
+    "from tap_stripe_readonly.tap import TapStripeReadonly; TapStripeReadonly.cli()"
+)
+
+
+def start_tap(
+    config: dict[str, t.Any],
+    tmp_path: t.Any,
+    *,
+    state_after_each_answer: bool = False,
+    **popen: t.Any,
+) -> subprocess.Popen:
     """The tap's command started as a user starts it, its output read as it comes."""
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(config))
-    command = [sys.executable, "-m", "tap_stripe_readonly", "--config", str(config_file)]
+    entry = (
+        ["-c", STATE_AFTER_EACH_ANSWER_TAP]
+        if state_after_each_answer
+        else ["-m", "tap_stripe_readonly"]
+    )
+    command = [sys.executable, *entry, "--config", str(config_file)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, **popen)
 
 

@@ -16,8 +16,8 @@ import typing as t
 import pytest
 
 from tap_stripe_readonly import client, transport
-from tap_stripe_readonly import sync as stream_sync
 from tap_stripe_readonly.errors import BadAnswerError, CursorVanishedError
+from tap_stripe_readonly.reading import nested, range_read
 from tap_stripe_readonly.redaction import install_log_redaction, redact
 from tap_stripe_readonly.state import check_state
 from tap_stripe_readonly.streams import STREAM_NAMES, STREAM_TYPES
@@ -218,6 +218,14 @@ def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_pat
             },
             ["'charges'", "1795000000000"],
         ),
+        (
+            {"bookmarks": {"coupons": {"listing": {"after": 7, "began": 1_700_000_000}}}},
+            ["'coupons'", "listing"],
+        ),
+        (
+            {"bookmarks": {"customers": {"catch_up": {"streams": "payment_methods"}}}},
+            ["'customers'", "catch_up"],
+        ),
     ],
     ids=[
         "not json",
@@ -231,6 +239,8 @@ def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_pat
         "unsettled in the future",
         "backfill to the future",
         "an account's in milliseconds",
+        "bad listing",
+        "bad catch-up",
     ],
 )
 def test_a_state_the_tap_did_not_write_stops_before_any_request(
@@ -392,7 +402,7 @@ BUG = "raise RuntimeError('a bug, said\\n  on two lines, near rk_live_Zq9XK7bugL
 
 
 def test_a_bug_is_one_line_to_report_with_its_traceback_only_at_debug(own_sandbox, tmp_path):
-    entry = patched_tap("tap_stripe_readonly.sync:StreamSync._write_parents", BUG, n=20)
+    entry = patched_tap("tap_stripe_readonly.reading.nested:NestedLists.write_parents", BUG, n=20)
     result = run_cli([], tap_config(own_sandbox), tmp_path, entry=entry)
     said = "RuntimeError: a bug, said on two lines, near rk_live_[redacted]"
     line = stopped_with_one_line(result, said, "a bug in the tap", "report it")
@@ -404,7 +414,7 @@ def test_a_bug_is_one_line_to_report_with_its_traceback_only_at_debug(own_sandbo
     result = run_cli([], tap_config(own_sandbox), tmp_path, debug, entry=entry)
     assert result.returncode == 1
     assert line.split("|")[-1] in result.stderr, "the same line"
-    assert "Traceback" in result.stderr and "_write_parents" in result.stderr
+    assert "Traceback" in result.stderr and "write_parents" in result.stderr
     assert "Zq9XK7" not in result.stderr
 
 
@@ -469,7 +479,7 @@ def test_a_list_cursor_that_keeps_vanishing_stops_with_one_line(own_sandbox, mon
     with pytest.raises(BadAnswerError, match=r"Listing 'customers' lost its place") as raised:
         sync(tap_config(own_sandbox), select=["customers"])
     assert "the last answer's Request-Id req_Vanish1" in str(raised.value)
-    assert stream_sync.MAX_WINDOW_RESTARTS < 10
+    assert range_read.MAX_WINDOW_RESTARTS < 10
 
 
 def test_a_list_cursor_that_keeps_vanishing_is_one_line_and_resumes(own_sandbox, proxy, tmp_path):
@@ -478,7 +488,7 @@ def test_a_list_cursor_that_keeps_vanishing_is_one_line_and_resumes(own_sandbox,
     proxy.script("cursor_gone", times=10_000, path="/v1/customers")
     result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
     stopped_with_one_line(result, "Listing 'customers' lost its place", "run again later")
-    assert proxy.served["cursor_gone"] >= stream_sync.MAX_WINDOW_RESTARTS + 1
+    assert proxy.served["cursor_gone"] >= range_read.MAX_WINDOW_RESTARTS + 1
     resumes_exactly(own_sandbox, result, tmp_path)
 
 
@@ -487,7 +497,7 @@ def test_a_nested_cursor_that_keeps_vanishing_is_one_line_and_resumes(own_sandbo
     proxy.script("cursor_gone", times=10_000, path="/lines")
     result = run_cli([], tap_config(own_sandbox, api_url=proxy.url), tmp_path)
     stopped_with_one_line(result, f"invoice_line_items of {invoice['id']}", "kept changing")
-    assert proxy.served["cursor_gone"] >= stream_sync.MAX_NESTED_RESTARTS + 1
+    assert proxy.served["cursor_gone"] >= nested.MAX_NESTED_RESTARTS + 1
     resumes_exactly(own_sandbox, result, tmp_path)
 
 

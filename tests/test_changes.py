@@ -12,7 +12,6 @@ import msgspec
 import pytest
 
 from tap_stripe_readonly import client, shapes, transport
-from tap_stripe_readonly import sync as stream_sync
 from tap_stripe_readonly.errors import (
     BadAnswerError,
     CursorVanishedError,
@@ -21,10 +20,11 @@ from tap_stripe_readonly.errors import (
     StateError,
 )
 from tap_stripe_readonly.permissions import INVOICE_READ
+from tap_stripe_readonly.reading import StreamRead, plan, range_read, stream_read
+from tap_stripe_readonly.reading import start as start_reading
 from tap_stripe_readonly.run import Run
 from tap_stripe_readonly.state import check_state
 from tap_stripe_readonly.streams import STREAM_TYPES
-from tap_stripe_readonly.sync import StreamSync
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, Warehouse, sync, tap_config
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
@@ -403,7 +403,7 @@ def test_an_incremental_run_cut_short_loses_no_change(monkeypatch):
         Changes(sb)
         # The changes are older than the margin a run re-reads before its bookmark: only the
         # bookmarks can keep them.
-        sb.advance(stream_sync.CLOCK_SKEW + 60)
+        sb.advance(plan.CLOCK_SKEW + 60)
         monkeypatch.setattr(client, "PAGE_SIZE", 3)  # many pages of events
         second = sync(tap_config(sb), state=first.states[-1])
         before = first.states[-1]["bookmarks"]
@@ -528,7 +528,7 @@ def test_a_change_made_during_a_run_is_read_by_the_next(monkeypatch):
         def change() -> None:
             sb.advance(-60)  # stamped a minute before this run began, listed only now
             sb.update("customers", during, {"metadata": {"during": "the run"}})
-            sb.advance(60 + stream_sync.CLOCK_SKEW + 60)  # the read goes on, a while
+            sb.advance(60 + plan.CLOCK_SKEW + 60)  # the read goes on, a while
 
         with monkeypatch.context() as patched:
             changed_during_its_fetch(patched, f"/v1/customers/{fetched}", change)
@@ -552,7 +552,7 @@ def long_draft_and_subscription(sb: StripeSandbox) -> tuple[str, str]:
         if s["items"]["has_more"] and s["status"] not in ("canceled", "incomplete_expired")
     )
     # Their events lie before what the next run re-reads: only state can tell their items.
-    sb.advance(stream_sync.CLOCK_SKEW + 60)
+    sb.advance(plan.CLOCK_SKEW + 60)
     return draft, subscription
 
 
@@ -659,7 +659,7 @@ def test_a_nested_list_it_may_not_read_keeps_the_bookmark(monkeypatch, caplog):
         assert "those invoices are read again next run" in caplog.text
         bookmark = second.states[-1]["bookmarks"]["invoices"]["replication_key_value"]
         assert bookmark == first.states[-1]["bookmarks"]["invoices"]["replication_key_value"]
-        sb.advance(stream_sync.CLOCK_SKEW + 60)
+        sb.advance(plan.CLOCK_SKEW + 60)
         third = sync(tap_config(sb), select=select, state=second.states[-1])
         lines = nested_of(sb, "invoice_line_items", "invoice", draft)
         assert set(lines) <= third.ids("invoice_line_items")
@@ -730,9 +730,9 @@ def test_a_vanished_events_cursor_reads_the_events_again(monkeypatch):
         for customer in customers:
             sb.update("customers", customer, {"metadata": {"x": "1"}})
         monkeypatch.setattr(client, "PAGE_SIZE", 3)
-        vanished = vanishing_events_cursor(monkeypatch, times=stream_sync.MAX_WINDOW_RESTARTS)
+        vanished = vanishing_events_cursor(monkeypatch, times=range_read.MAX_WINDOW_RESTARTS)
         second = sync(tap_config(sb), state=first.states[-1], select=["customers"])
-        assert len(vanished) == stream_sync.MAX_WINDOW_RESTARTS
+        assert len(vanished) == range_read.MAX_WINDOW_RESTARTS
         assert second.ids("customers") == set(customers)
         assert len(second.records("customers")) == len(customers), "each once"
 
@@ -752,7 +752,7 @@ def test_an_events_cursor_that_keeps_vanishing_stops_with_one_line(monkeypatch):
 def test_the_next_page_of_events_waits_while_many_fetches_do(monkeypatch):
     """Each changed object in another API version is fetched: the next page of events is
     asked for once most of those fetches are done, not at once (memory stays bounded)."""
-    monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 4)
+    monkeypatch.setattr(stream_read, "MAX_WAITING_READS", 4)
     now = 1_790_000_000  # Stripe never answers from the future: a past moment
     bookmark = {"replication_key": "created", "replication_key_value": now - 600}
     tap = TapStripeReadonly(
@@ -767,7 +767,7 @@ def test_the_next_page_of_events_waits_while_many_fetches_do(monkeypatch):
     run.output.schema(customers)
     account = run.accounts[0]
     account.now, account.events_readable = now, True
-    reading = StreamSync(run, account, customers)
+    reading = StreamRead(run.seam, account, customers)
 
     def customer(n: int) -> msgspec.Raw:
         return msgspec.Raw(msgspec.json.encode({"id": f"cus_{n}", "object": "customer"}))
@@ -778,7 +778,7 @@ def test_the_next_page_of_events_waits_while_many_fetches_do(monkeypatch):
 
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(out):
-        (first,) = reading.start()
+        (first,) = start_reading(reading)
         fetches = list(first.on_body(shapes.EventsPage("list", [event(n) for n in range(6)], True)))
         assert [task.path for task in fetches] == [f"/v1/customers/cus_{n}" for n in range(6)]
         released = [

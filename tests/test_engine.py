@@ -12,10 +12,11 @@ import msgspec
 import pytest
 
 from tap_stripe_readonly import client, ratelimit, transport
+from tap_stripe_readonly.reading import StreamRead
+from tap_stripe_readonly.reading import start as start_reading
 from tap_stripe_readonly.run import Run, make_transport, requests_per_second
 from tap_stripe_readonly.shapes import ListPage
 from tap_stripe_readonly.streams import STREAM_TYPES
-from tap_stripe_readonly.sync import StreamSync
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, start_tap, sync, tap_config
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
@@ -164,10 +165,14 @@ def test_a_tap_told_more_than_stripe_allows_slows_down_and_never_fails(shared_sa
 
 def test_a_backfill_killed_halfway_resumes_with_a_few_pages_resent(tmp_path):
     """SIGKILL in the middle of a first sync: the next run from the last STATE written ends
-    with exactly every object, resending at most a few pages per stream."""
+    with exactly every object, resending at most a few pages per stream (with a STATE after
+    each answer; by default a STATE comes at most once a second, and up to a second of
+    records is sent again)."""
     with StripeSandbox(scale=0.05, seed=13, latency_ms=15) as sb:
         total = sum(len(sb.ids(s)) for s in STREAMS)
-        tap = start_tap(tap_config(sb), tmp_path, stderr=subprocess.DEVNULL)
+        tap = start_tap(
+            tap_config(sb), tmp_path, state_after_each_answer=True, stderr=subprocess.DEVNULL
+        )
         assert tap.stdout is not None
         lines, records = [], 0
         for line in tap.stdout:
@@ -202,7 +207,7 @@ def test_a_window_split_at_a_second_waits_for_the_nested_lists_of_that_second(mo
     for stream in (invoices, *invoices.child_streams):
         run.output.schema(t.cast("StripeStream", stream))
     run.accounts[0].now = now
-    reading = StreamSync(run, run.accounts[0], invoices)
+    reading = StreamRead(run.seam, run.accounts[0], invoices)
 
     def page(seconds: range, has_more: bool) -> ListPage:
         def invoice(second: int) -> bytes:
@@ -223,7 +228,7 @@ def test_a_window_split_at_a_second_waits_for_the_nested_lists_of_that_second(mo
 
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(out):
-        (first,) = reading.start()
+        (first,) = start_reading(reading)
         # A dense first page: the rest of history is split into windows read side by side.
         follow_ups = first.on_body(page(range(now, now - 10, -1), has_more=True))
         low = now - 9

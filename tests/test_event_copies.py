@@ -14,9 +14,12 @@ import msgspec
 import pytest
 
 from tap_stripe_readonly.client import API_VERSION
+from tap_stripe_readonly.reading import StreamRead
+from tap_stripe_readonly.reading import start as start_reading
+from tap_stripe_readonly.reading.copies import Copies
+from tap_stripe_readonly.reading.nested import NestedLists
 from tap_stripe_readonly.run import Run
 from tap_stripe_readonly.shapes import Event, EventData, EventsPage, ListPage
-from tap_stripe_readonly.sync import StreamSync
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, Warehouse, sync, tap_config
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
@@ -109,7 +112,7 @@ def _events_mode_reading(stream_name: str, now: int) -> list[t.Any]:
     run.output.schema(stream)
     run.accounts[0].now = now
     run.accounts[0].events_readable = True
-    return StreamSync(run, run.accounts[0], stream).start()
+    return start_reading(StreamRead(run.seam, run.accounts[0], stream))
 
 
 def _event(event_id: str, kind: str, created: int, obj: dict[str, t.Any]) -> Event:
@@ -118,27 +121,45 @@ def _event(event_id: str, kind: str, created: int, obj: dict[str, t.Any]) -> Eve
     )
 
 
-@pytest.mark.parametrize("order", ["event first", "listing first"])
-def test_a_listing_beats_an_event_s_older_copy_whatever_comes_first(order):
+def test_the_re_list_comes_first_and_an_event_s_older_copy_is_not_written_after_it():
     """invoiceitem.created shows an item not yet invoiced; the re-list of unsettled items
-    shows it invoiced. The invoiced copy is the one the target keeps."""
+    shows it invoiced. The re-list is read before the events, and the invoiced copy is the
+    one written, once."""
     now = int(time.time()) - 60
     item = {"id": "ii_1", "object": "invoiceitem", "date": now - 300, "invoice": None}
     invoiced = {**item, "invoice": "in_1"}
-    tasks = _events_mode_reading("invoice_items", now)
-    events_task = next(task for task in tasks if task.path == "/v1/events")
-    (listing_task,) = [task for task in tasks if task.path == "/v1/invoiceitems"]
+    (listing_task,) = _events_mode_reading("invoice_items", now)
+    assert listing_task.path == "/v1/invoiceitems", "the events wait for the re-list"
     events = EventsPage("list", [_event("evt_1", "invoiceitem.created", now - 300, item)], False)
     listing = ListPage("list", [msgspec.Raw(msgspec.json.encode(invoiced))], False)
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(out):
-        answers = [(events_task, events), (listing_task, listing)]
-        for task, body in answers if order == "event first" else answers[::-1]:
-            task.on_body(body)
+        (events_task,) = listing_task.on_body(listing)
+        assert events_task.path == "/v1/events"
+        events_task.on_body(events)
     out.seek(0)
     records = SyncResult.parse(out.read()).records("invoice_items")
-    assert records[-1]["invoice"] == "in_1"
-    assert len(records) == (2 if order == "event first" else 1)
+    assert [r["invoice"] for r in records] == ["in_1"]
+
+
+@pytest.mark.parametrize("order", ["event first", "listing first"])
+def test_a_copy_of_the_object_now_beats_an_event_s_whatever_comes_first(order):
+    """Of the copies a run meets, an older is never written after a newer: a listing or a
+    fetch (the object now) is newer than an event's (the object then)."""
+    tap = TapStripeReadonly(config={"api_key": DEMO_API_KEY}, validate_config=True)
+    run = Run(tap)
+    reading = StreamRead(run.seam, run.accounts[0], t.cast("StripeStream", tap.streams["charges"]))
+    copies = Copies(reading, NestedLists(reading), lambda *_: None)
+    now = int(time.time())
+    written = []
+    copies_in_order = [(now - 300, False), (now, True)]
+    for at, is_now in copies_in_order if order == "event first" else copies_in_order[::-1]:
+        written.append((at, is_now) if copies.newer("ch_1", at, now=is_now) else None)
+    if order == "event first":
+        assert written == [(now - 300, False), (now, True)], "the object now follows"
+    else:
+        assert written == [(now, True), None], "the event's older copy is not written after"
+    assert not copies.newer("ch_1", now), "an event of the same second as a listing: older"
 
 
 def test_among_events_the_newest_copy_wins():

@@ -12,9 +12,9 @@ import pytest
 
 from tap_stripe_readonly import client, transport
 from tap_stripe_readonly import run as tap_run
-from tap_stripe_readonly import sync as stream_sync
 from tap_stripe_readonly.client import API_VERSION
 from tap_stripe_readonly.errors import StopSyncError
+from tap_stripe_readonly.reading import stream_read
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, run_cli, sync, tap_config
@@ -243,16 +243,16 @@ def test_a_stream_is_read_in_several_windows_at_once(own_sandbox, monkeypatch):
 
 def test_pages_held_back_while_nested_lists_wait_are_read_after_them(own_sandbox, monkeypatch):
     monkeypatch.setattr(client, "PAGE_SIZE", 10)
-    monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 2)
+    monkeypatch.setattr(stream_read, "MAX_WAITING_READS", 2)
     held: list[int] = []
-    hold_if_busy = stream_sync.StreamSync._hold_if_busy
+    hold_if_busy = stream_read.StreamRead.hold_if_busy
 
     def counting(self, tasks):
         kept = hold_if_busy(self, tasks)
         held.extend([len(tasks)] if tasks and not kept else [])
         return kept
 
-    monkeypatch.setattr(stream_sync.StreamSync, "_hold_if_busy", counting)
+    monkeypatch.setattr(stream_read.StreamRead, "hold_if_busy", counting)
     streams = ["invoices", "invoice_line_items", "subscriptions", "subscription_items"]
     result = sync(tap_config(own_sandbox), select=streams)
     assert held, "nothing was held back: the test would prove nothing"
@@ -270,8 +270,8 @@ def test_a_read_left_unfinished_stops_the_run_instead_of_ending_with_a_gap(
     monkeypatch.setattr(client, "PAGE_SIZE", 10)
     # Every invoice's lines to be listed (none embedded): each page of invoices is held back.
     monkeypatch.setattr(sandbox_store, "EMBEDDED_LIMIT", 0)
-    monkeypatch.setattr(stream_sync, "MAX_WAITING_READS", 2)
-    monkeypatch.setattr(stream_sync.StreamSync, "_release", lambda self: [])
+    monkeypatch.setattr(stream_read, "MAX_WAITING_READS", 2)
+    monkeypatch.setattr(stream_read.StreamRead, "release", lambda self: [])
     with pytest.raises(StopSyncError, match="The read of invoices ended before it was complete"):
         sync(tap_config(own_sandbox), select=["invoices", "invoice_line_items"])
 

@@ -1,0 +1,106 @@
+"""Which read a stream gets, from its state: the one place that decides.
+
+- A read under way (``backfill``, ``listing``) resumes where it stopped.
+- No bookmark: the stream is read in full, its ``created`` range in windows, or its whole
+  list when Stripe's list takes no ``created`` filter.
+- A bookmark: changes since then, from Stripe's events (less a margin for clocks that
+  disagree); objects created since the bookmark instead with ``capture_changes: false`` or a
+  stream without events; a read in full again when events cannot serve (no Events
+  permission, or older than the 30 days Stripe keeps them).
+- Streams of the family the bookmark does not cover get a catch-up (``coverage.py``).
+"""
+
+from __future__ import annotations
+
+import typing as t
+from functools import partial
+
+from tap_stripe_readonly import report
+from tap_stripe_readonly.reading import coverage
+from tap_stripe_readonly.reading.events import EventsRead
+from tap_stripe_readonly.reading.nested import NestedLists
+from tap_stripe_readonly.reading.range_read import RangeRead
+from tap_stripe_readonly.reading.whole_list import WholeListRead
+
+if t.TYPE_CHECKING:
+    from tap_stripe_readonly.engine import Task
+    from tap_stripe_readonly.reading.stream_read import StreamRead
+
+DAY = 86_400
+# Stripe lists the events of the last 30 days; a bookmark older than this reads in full.
+EVENTS_USABLE_FOR = 29 * DAY
+# The next events read starts this long before this run did, for clocks that disagree.
+CLOCK_SKEW = 300
+
+
+def start(read: StreamRead) -> list[Task]:
+    """The first requests of ``read``: how its state says it is read (its catch-up, if it
+    needs one, is ``read.catch_up``, started by the run)."""
+    nested = NestedLists(read)
+    if read.is_catch_up:
+        under_way = "backfill" in read.state or "listing" in read.state
+        tasks = _resume(read, nested) if under_way else _in_full(read, nested)
+    else:
+        tasks = _plan(read, nested)
+        read.catch_up = coverage.plan_catch_up(read)
+    if not tasks:
+        read.maybe_finish()
+    return tasks
+
+
+def _plan(read: StreamRead, nested: NestedLists) -> list[Task]:
+    state, stream, now = read.state, read.stream, read.account.now
+    settings = read.seam.settings
+    bookmark = state.get("replication_key_value")
+    if isinstance(state.get("backfill"), dict) or isinstance(state.get("listing"), dict):
+        coverage.read_covers(read, state.get("backfill") or state["listing"])
+        return _resume(read, nested)
+    if bookmark is None:
+        return _in_full(read, nested)
+    if not settings.capture_changes or not (stream.event_types or stream.unsettled):
+        return _since(read, nested, bookmark)
+    if not stream.event_types:
+        oldest = state.get("unsettled_since")  # the oldest object that could still change
+        return _since(read, nested, bookmark if oldest is None else min(bookmark, oldest))
+    if not read.account.events_readable:
+        return _events_unusable(read, nested, report.NO_EVENT_READ)
+    if bookmark - CLOCK_SKEW < now - EVENTS_USABLE_FOR:
+        return _events_unusable(read, nested, report.EVENTS_EXPIRED)
+    events = EventsRead(read, nested, fall_back=partial(_events_unusable, read, nested))
+    read.part = events
+    return events.start(bookmark - CLOCK_SKEW, now)
+
+
+def _in_full(read: StreamRead, nested: NestedLists) -> list[Task]:
+    nested.on_whole = nested.keep  # (events mode, falling back here, had its own)
+    if not read.stream.created_filter:
+        whole = WholeListRead(read, nested)
+        read.part = whole
+        return whole.read_in_full(read.account.now)
+    windows = RangeRead(read, nested)
+    read.part = windows
+    return windows.read_in_full(read.account.now)
+
+
+def _resume(read: StreamRead, nested: NestedLists) -> list[Task]:
+    if isinstance(read.state.get("listing"), dict):
+        whole = WholeListRead(read, nested)
+        read.part = whole
+        return whole.resume()
+    windows = RangeRead(read, nested)
+    read.part = windows
+    return windows.resume()
+
+
+def _since(read: StreamRead, nested: NestedLists, since: int) -> list[Task]:
+    """Objects created since ``since``; a list without a ``created`` filter, whole again."""
+    if not read.stream.created_filter:
+        return _in_full(read, nested)
+    windows = RangeRead(read, nested)
+    read.part = windows
+    return windows.read_since(since, read.account.now)
+
+
+def _events_unusable(read: StreamRead, nested: NestedLists, why: str) -> list[Task]:
+    read.seam.events_unusable(why)
+    return _in_full(read, nested)

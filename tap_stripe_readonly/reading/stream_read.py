@@ -1,0 +1,252 @@
+"""One stream of one account in a run: its state, its requests in flight, and how it ends.
+
+``StreamRead`` is what the run holds: it keeps the stream's state, counts the requests out,
+skips the stream when a permission is missing, and finishes it when nothing is left. How the
+stream is read is a part of its own (a ``ReadPart``), chosen in ``plan.py`` from the state: a
+``created`` range in windows (``range_read.py``), a whole list (``whole_list.py``) or the
+changes since the last run (``events.py``); the nested lists of every page of parents go
+through ``nested.py``. The parts know this module; it knows none of them. Everything here
+runs on the engine's calling thread: handlers write, then return the follow-up requests.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from functools import partial
+
+from tap_stripe_readonly import shapes
+from tap_stripe_readonly.engine import Task
+from tap_stripe_readonly.errors import PermissionDeniedError, StopSyncError
+from tap_stripe_readonly.shapes import Item, ListPage, Raw
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable
+
+    from tap_stripe_readonly.client import StripeChildStream, StripeStream
+    from tap_stripe_readonly.reading.seam import Account, Seam
+
+# Parent pages, and the next page of events, wait while this many nested-list reads and
+# fetches are queued (memory stays bounded).
+MAX_WAITING_READS = 200
+
+
+class ReadPart(t.Protocol):
+    """A way of reading a stream (plan.py chooses one): how far it is, and how it ends."""
+
+    @property
+    def pages_read(self) -> int: ...
+
+    @property
+    def chains(self) -> Collection[t.Any]:
+        """Its windows being read (their ``left``: the pages foreseen)."""
+
+    @property
+    def events_read(self) -> int: ...
+
+    def finish(self) -> None:
+        """Nothing is left to read: record it in state (the bookmark, what is covered)."""
+
+
+class StreamRead:
+    """One stream of one account in this run: how it is read, and its state.
+
+    A stream and its nested streams are read together, and their state is the stream's.
+    State says which of them its bookmark covers (``streams``): one selected later (or
+    again) is not, and gets a catch-up of its own, a read in full of the stream that writes
+    only the streams it lacks (state ``catch_up``), while the others are read as usual.
+    """
+
+    def __init__(
+        self,
+        seam: Seam,
+        account: Account,
+        stream: StripeStream,
+        *,
+        catch_up_for: frozenset[str] | None = None,
+    ) -> None:
+        self.seam = seam
+        self.account = account
+        self.stream = stream
+        context = {"stripe_account": account.id} if stream.tags_accounts else None
+        #: The stream's own state; a catch-up's is its ``catch_up`` in it.
+        self.entry = stream.get_context_state(context)
+        self.is_catch_up = catch_up_for is not None
+        self.state = self.entry["catch_up"] if catch_up_for is not None else self.entry
+        if not stream.tags_accounts:
+            # Checked when a run starts (with account_ids, state is per account already).
+            self.entry["stripe_account"] = account.id
+        selected = [stream, *stream.child_streams]
+        #: The streams this read writes (the selected ones of the family, or a catch-up's).
+        self.writes = catch_up_for or frozenset(s.name for s in selected if s.selected)
+        #: The streams whose data this read leaves complete up to its bookmark.
+        self.covers: frozenset[str] = self.writes if self.is_catch_up else frozenset()
+        #: The catch-up started for streams selected later (see coverage.py).
+        self.catch_up: StreamRead | None = None
+        #: Versions for the streams a catch-up reads (their ACTIVATE_VERSION is its own).
+        self.stream_versions: dict[str, int | None] = {}
+        self.children = [
+            t.cast("StripeChildStream", c)
+            for c in stream.child_streams
+            if c.selected and c.name in self.writes
+        ]
+        self.write_self = stream.selected and stream.name in self.writes
+        # What a parent's head decodes: its embedded lists, and the fields that say whether
+        # they can still change.
+        embedded = tuple(c.embedded_field for c in self.children if c.embedded_field)
+        status = tuple(sorted({c.changes_while.field for c in self.children if c.changes_while}))
+        self.head = shapes.head_type(type(stream), embedded, status)
+        #: "list" (a range in windows), "whole" (a whole list) or "events".
+        self.mode = ""
+        self.version: int | None = None
+        #: The way it is read (see plan.py).
+        self.part: ReadPart | None = None
+        self.unsettled_since: int | None = None
+        self.outstanding = 0
+        self.finished = False
+        self.skipped = False
+        self.waiting_reads = 0  # nested-list reads and fetches not yet done
+        self.held: list[Task] = []
+        # What the progress line and the summary tell.
+        self.written = 0
+        self.started = seam.monotonic()
+
+    def sibling(self, streams: frozenset[str]) -> StreamRead:
+        """A read of the same stream and account that writes only ``streams``: a catch-up."""
+        return StreamRead(self.seam, self.account, self.stream, catch_up_for=streams)
+
+    # -- what the progress line reads --------------------------------------------------------
+
+    @property
+    def pages_read(self) -> int:
+        return self.part.pages_read if self.part is not None else 0
+
+    @property
+    def chains(self) -> Collection[t.Any]:
+        return self.part.chains if self.part is not None else ()
+
+    @property
+    def events_read(self) -> int:
+        return self.part.events_read if self.part is not None else 0
+
+    # -- requests and their bookkeeping ------------------------------------------------------
+
+    def task(
+        self,
+        path: str,
+        params: list[tuple[str, t.Any]],
+        endpoint: str,
+        on_body: Callable[[t.Any], Iterable[Task]],
+        on_error: Callable[[Exception], Iterable[Task]] | None = None,
+        *,
+        shape: type[t.Any] = ListPage,
+        permission: t.Any = None,
+        stream: str | None = None,
+    ) -> Task:
+        """A request of this read: counted out until answered; its answer ignored once the
+        read is abandoned; the read finishes when none is left."""
+        self.outstanding += 1
+        return Task(
+            path,
+            params,
+            endpoint,
+            on_body=partial(self._handle, on_body),
+            on_error=partial(self._handle_error, on_error),
+            account=self.account.header,
+            permission=permission or self.stream.permission,
+            shape=shape,
+            stream=stream or self.stream.name,
+        )
+
+    def _handle(self, handler: Callable[[t.Any], Iterable[Task]], result: t.Any) -> list[Task]:
+        self.outstanding -= 1
+        tasks = [] if self.abandoned() else list(handler(result))
+        return tasks + self.maybe_finish()
+
+    def _handle_error(
+        self, handler: Callable[[Exception], Iterable[Task]] | None, exc: Exception
+    ) -> list[Task]:
+        self.outstanding -= 1
+        tasks: list[Task] = []
+        if not self.abandoned():
+            try:
+                if handler is None:
+                    raise exc
+                tasks = list(handler(exc))
+            except PermissionDeniedError as denied:
+                self._skip(denied)
+            except StopSyncError as lost:
+                if not self.seam.fails_one_account(lost):
+                    raise
+                self.account.fail(lost)
+        return tasks + self.maybe_finish()
+
+    def abandoned(self) -> bool:
+        return self.skipped or self.account.failed
+
+    def _skip(self, denied: PermissionDeniedError) -> None:
+        # Whatever was written stays written, and state keeps what it covers: the next run
+        # resumes there once the permission is granted.
+        self.skipped = True
+        self.seam.skipped(self.stream, denied.permission, self.account.id)
+
+    def maybe_finish(self) -> list[Task]:
+        if self.outstanding or self.finished or self.abandoned():
+            return []
+        self.finished = True
+        if self.part is not None:
+            self.part.finish()
+        seconds = self.seam.monotonic() - self.started
+        self.seam.read_ended(self.stream.name, self.account.id, seconds, succeeded=True)
+        return []
+
+    def hold_if_busy(self, tasks: list[Task]) -> list[Task]:
+        """More pages (of parents, of events) once the reads they brought are mostly done."""
+        if self.waiting_reads < MAX_WAITING_READS:
+            return tasks
+        self.held += tasks
+        return []
+
+    def release(self) -> list[Task]:
+        if not self.held or self.waiting_reads >= MAX_WAITING_READS // 2:
+            return []
+        tasks, self.held = self.held, []
+        return tasks
+
+    # -- what it writes ----------------------------------------------------------------------
+
+    def write(self, stream: StripeStream, rows: list[Raw | bytes]) -> None:
+        version = self.stream_versions.get(stream.name, self.version)
+        self.written += len(rows)
+        self.seam.write(stream, rows, self.account.id, version)
+
+    def note_unsettled(self, items: list[Item]) -> None:
+        """The oldest object written that may still change silently (a pending balance
+        transaction): the next run lists again from there."""
+        field_name, value = t.cast("tuple[str, str | None]", self.stream.unsettled)
+        for item in items:
+            created = item.head.created
+            if getattr(item.head, field_name) != value or created is None:
+                continue
+            if self.unsettled_since is None or created < self.unsettled_since:
+                self.unsettled_since = created
+        progress = self.progress()
+        if progress is not None and self.unsettled_since is not None:
+            oldest = progress.get("unsettled_since")  # kept with it, for a resumed read
+            progress["unsettled_since"] = min(oldest or self.unsettled_since, self.unsettled_since)
+
+    def progress(self) -> dict[str, t.Any] | None:
+        """The state of the read under way that a stopped run resumes (None in events mode,
+        which keeps no progress: it is read again)."""
+        if self.mode == "list":
+            return t.cast("dict[str, t.Any]", self.state["backfill"])
+        if self.mode == "whole":
+            return t.cast("dict[str, t.Any]", self.state["listing"])
+        return None
+
+    def keep_items(self, kept: dict[str, dict[str, list[str]]]) -> None:
+        """The ids state keeps of long nested lists that can still change."""
+        kept = {name: parents for name, parents in kept.items() if parents}
+        if kept:
+            self.state["nested_items"] = kept
+        else:
+            self.state.pop("nested_items", None)
