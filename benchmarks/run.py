@@ -14,9 +14,10 @@
    tap asks for it) and then with compact JSON; the bytes each run received. CPU time on a
    shared 2-core machine varies by 10% or more between runs: each figure is the best of
    --cpu-repeats runs.
-3. Changes: after a full sync at --changes-scale, a day of business (updates, deletions,
-   cancellations, payments, new objects); the incremental run's requests and records next to
-   the full read's.
+3. Changes: after a full sync at --changes-scale, a run with nothing changed (what a quiet
+   scheduled run costs of Stripe's read allocation), then a day of business (updates,
+   deletions, cancellations, payments, new objects); each incremental run's requests, by
+   endpoint, and records next to the full read's.
 
 The tap runs as a user runs it (`python -m tap_stripe_readonly --config ...`), in its own
 process; its stdout is read here and only counted (or its ids collected), so the reading
@@ -189,12 +190,17 @@ def changes(scale: float) -> None:
         sb.advance(3600)
         full = _sync_in_subprocess(sb, Path(tmp), state=None)
         sb.advance(60)
+        quiet = _sync_in_subprocess(sb, Path(tmp), state=full.states[-1])
+        sb.advance(60)
         made = _a_day_of_business(sb)
-        incremental = _sync_in_subprocess(sb, Path(tmp), state=full.states[-1])
+        incremental = _sync_in_subprocess(sb, Path(tmp), state=quiet.states[-1])
         print(f"  changes made: {made}")
-        print(f"  {'run':<14}{'requests':>10}{'records':>10}")
-        for name, run in (("full read", full), ("incremental", incremental)):
-            print(f"  {name:<14}{run.requests:>10}{len(run.records):>10}")
+        print(f"  {'run':<14}{'requests':>10}{'records':>10}  requests by endpoint")
+        runs = (("full read", full), ("nothing new", quiet), ("a day later", incremental))
+        for name, run in runs:
+            by = ", ".join(f"{path} {n}" for path, n in sorted(run.by_endpoint.items()))
+            by = by if name != "full read" else ""
+            print(f"  {name:<14}{run.requests:>10}{len(run.records):>10}  {by}")
 
 
 @dataclass
@@ -202,6 +208,7 @@ class _Run:
     requests: int
     records: list[bytes]
     states: list[dict]
+    by_endpoint: dict[str, int]
 
 
 def _sync_in_subprocess(sb: StripeSandbox, tmp: Path, state: dict | None) -> _Run:
@@ -215,6 +222,7 @@ def _sync_in_subprocess(sb: StripeSandbox, tmp: Path, state: dict | None) -> _Ru
     out = subprocess.run(args, cwd=ROOT, capture_output=True, check=True).stdout.splitlines()
     return _Run(
         requests=sum(sb.stats["requests"].values()),
+        by_endpoint=dict(sb.stats["requests"]),
         records=[line for line in out if line.startswith(b'{"type":"RECORD"')],
         states=[json.loads(line)["value"] for line in out if line.startswith(b'{"type":"STATE"')],
     )

@@ -88,11 +88,21 @@ class StripeStream(Stream):
     #: Objects Stripe changes silently while this field has this value (balance
     #: transactions while ``status`` is ``pending``): re-listed until it changes.
     unsettled: t.ClassVar[tuple[str, str | None] | None] = None
+    #: The field saying when an unsettled object can change at the earliest (a pending
+    #: balance transaction's ``available_on``): none is listed again before then.
+    unsettled_due: t.ClassVar[str | None] = None
+    #: Filters under which Stripe lists exactly the unsettled objects (invoice items:
+    #: ``pending=true``): those alone are listed again, and state keeps their ids to fetch
+    #: the ones that settled.
+    unsettled_list: t.ClassVar[t.Mapping[str, str]] = {}
     #: Stripe sends no event when one is created: each run also lists the new ones.
     created_unannounced: t.ClassVar[bool] = False
     #: False for a list Stripe does not filter by ``created`` (quotes, payment links): it is
     #: read whole, page after page, instead of in windows.
     created_filter: t.ClassVar[bool] = True
+    #: Its objects are Stripe's events themselves: after the first sync, they come from the
+    #: account's one read of events.
+    events_themselves: t.ClassVar[bool] = False
     #: The field the list's ``created`` filter applies to.
     created_field: t.ClassVar[str] = "created"
     #: Where one object is retrieved, ``{object_path}/{id}`` (the list's path unless set).

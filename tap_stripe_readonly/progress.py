@@ -313,14 +313,21 @@ def summary(
     rows: Sequence[tuple[str, int, int, str]],
     requests: int,
     rate_limited: int,
+    shared: int = 0,
 ) -> str:
-    """The end-of-run block: per stream its records, requests and how it ended; then totals."""
+    """The end-of-run block: per stream its records, requests and how it ended, then the
+    requests no stream made alone (the read of events every stream shares); totals first."""
     records = sum(r[1] for r in rows)
-    width = max([len("stream"), *(len(r[0]) for r in rows)])
+    width = max([len(SHARED_ROW), *(len(r[0]) for r in rows)])
     lines = [
         f"Sync ended after {duration(elapsed)}: {records:,} records, {requests:,} requests "
         f"({rate_limited:,} rate limited).",
         f"  {'stream':<{width}}  {'records':>9}  {'requests':>8}  ended",
     ]
     lines += [f"  {n:<{width}}  {rec:>9,}  {req:>8,}  {end}" for n, rec, req, end in rows]
+    if shared:
+        lines.append(f"  {SHARED_ROW:<{width}}  {'':>9}  {shared:>8,}")
     return "\n".join(lines)
+
+
+SHARED_ROW = "(events, shared)"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 import typing as t
 
+from singer_sdk.helpers._state import get_state_if_exists
+
 from tap_stripe_readonly.client import API_VERSION
 from tap_stripe_readonly.config import DEFAULT_API_URL, MAX_REQUESTS_PER_SECOND, parse_start_date
 from tap_stripe_readonly.engine import Engine, Stopped, Task
@@ -29,8 +31,9 @@ from tap_stripe_readonly.progress import (
     summary,
 )
 from tap_stripe_readonly.ratelimit import RateLimiter
-from tap_stripe_readonly.reading import Account, ReadSettings, StreamRead
+from tap_stripe_readonly.reading import Account, ReadSettings, StreamRead, plan
 from tap_stripe_readonly.reading import start as start_reading
+from tap_stripe_readonly.reading.event_feed import EventsFeed
 from tap_stripe_readonly.report import SyncReport
 from tap_stripe_readonly.state import check_state_account
 from tap_stripe_readonly.transport import StripeTransport
@@ -189,6 +192,7 @@ class Run:
                 rows=sorted(rows),
                 requests=sum(self.transport.requests.values()),
                 rate_limited=self.transport.rate_limited,
+                shared=self.requests_by_stream.get(None, 0),
             ),
         )
 
@@ -230,26 +234,31 @@ class Run:
         self.output.state(self.tap.state)
 
     def _probe(self, account: Account) -> Task:
-        """One small events request per account before anything else.
+        """One events request per account before anything else.
 
         Its answer tells Stripe's time (the ``Date`` of the answer, which windows and the
         events bookmark are reckoned in, whatever this machine's clock says) and whether
         the key may read events; a key that may not read the account fails here (with
-        account_ids, only that account).
+        account_ids, only that account). When streams read what changed since their
+        bookmarks, it is the first page of the account's one read of events (``feed``);
+        otherwise it asks for one event.
         """
+        feed = self._events_feed(account)
 
-        def readable(body: dict[str, t.Any]) -> list[Task]:
+        def readable(body: object = None) -> list[Task]:
             account.events_readable = True
-            return self._start(account)
+            return self._start(account, feed)
 
         def unreadable(exc: Exception) -> list[Task]:
             if isinstance(exc, PermissionDeniedError):
-                return self._start(account)
+                return self._start(account, None)
             if isinstance(exc, StopSyncError) and self.fails_one_account(exc):
                 account.fail(exc)
                 return []
             raise exc
 
+        if feed is not None:
+            return feed.first_task(readable, unreadable)
         return Task(
             "/v1/events",
             [("limit", 1)],
@@ -260,13 +269,36 @@ class Run:
             permission=EVENT_READ,
         )
 
-    def _start(self, account: Account) -> list[Task]:
+    def _events_feed(self, account: Account) -> EventsFeed | None:
+        """The account's one read of events: from the oldest bookmark of the streams that
+        read events, of the types they read (by this machine's clock: plan.py checks it
+        again by Stripe's)."""
+        context = {"stripe_account": account.id} if self.several_accounts else None
+        wanted = [
+            plan.wanted_events(
+                stream,
+                # Looked up, not created (as get_context_state would): an account that
+                # fails at its first request leaves no partition in state.
+                get_state_if_exists(self.tap.state, stream.name, context) or {},
+                int(time.time()),
+                capture_changes=self.settings.capture_changes,
+            )
+            for stream in self.streams
+        ]
+        reads = [w for w in wanted if w is not None]
+        if not reads:
+            return None
+        every = any(types is None for _, types in reads)
+        types = None if every else frozenset().union(*(t for _, t in reads if t is not None))
+        return EventsFeed(self.seam, account, min(since for since, _ in reads), types)
+
+    def _start(self, account: Account, feed: EventsFeed | None) -> list[Task]:
         account.now = self.transport.now()
         tasks: list[Task] = []
         for stream in self.streams:
             reading = StreamRead(self.seam, account, stream)
             self.syncs.append(reading)
-            tasks += start_reading(reading)
+            tasks += start_reading(reading, feed if account.events_readable else None)
             if reading.catch_up is not None:
                 self.syncs.append(reading.catch_up)
                 tasks += start_reading(reading.catch_up)

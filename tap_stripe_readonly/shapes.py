@@ -79,7 +79,8 @@ def head_type(
     ``object`` routes events; ``deleted`` marks what Stripe answers for a deleted customer;
     ``nested`` names the lists nested in the object that are read (``lines``); a child
     stream's parent key is UNSET when Stripe leaves it out, so that it can be added;
-    ``unsettled`` says whether the object may still change silently, and the fields ``read``
+    ``unsettled`` whether the object may still change silently (``unsettled_due``: from when),
+    and the fields ``read``
     whether its nested lists may (``status``).
     """
     created = msgspec.field(default=None, name=stream_class.created_field)
@@ -93,6 +94,8 @@ def head_type(
         fields.append((parent_key, t.Union[str, None, msgspec.UnsetType], UNSET))  # noqa: UP007
     if stream_class.unsettled:
         read = (stream_class.unsettled[0], *read)
+    if stream_class.unsettled_due:
+        read = (stream_class.unsettled_due, *read)
     fields += [(name, t.Any, None) for name in dict.fromkeys(read) if name != parent_key]
     fields += [(name, t.Optional[EmbeddedList], None) for name in nested]  # noqa: UP045
     return msgspec.defstruct(f"{stream_class.__name__}Head", fields, kw_only=True)

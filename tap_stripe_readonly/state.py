@@ -14,7 +14,10 @@ Per stream (or per account, under ``partitions``):
 - ``listing``: a whole list (no ``created`` filter) under way: ``after``, the last object of
   the last page written; ``began``, when it began (the bookmark once it completes).
 - ``table_version``, ``unsettled_since``: the last complete read's version; the oldest
-  object still expected to change silently (balance transactions still pending).
+  object still expected to change silently (balance transactions still pending);
+  ``unsettled_due``, when the first of them can (a pending transaction's ``available_on``);
+  ``unsettled_ids``, their ids where Stripe lists them alone (invoice items not yet
+  invoiced). Kept in ``backfill`` too while a read is under way.
 - ``nested_items``: per nested stream, per parent whose nested list is longer than the page
   Stripe embeds and can still change (a draft invoice), the ids of its items written; kept in
   ``backfill`` too while a read in full is under way.
@@ -100,6 +103,9 @@ def _check_entry(name: str, entry: dict[str, t.Any], latest: int) -> None:
         raise _bad(name, "replication_key_value", entry["replication_key_value"])
     if "unsettled_since" in entry and not _is_time(entry["unsettled_since"], latest, none=True):
         raise _bad(name, "unsettled_since", entry["unsettled_since"])
+    for key in ("unsettled_due", "unsettled_ids"):
+        if key in entry and not _is_unsettled(key, entry[key]):
+            raise _bad(name, key, entry[key])
     if "nested_items" in entry and not _is_nested_items(entry["nested_items"]):
         raise _bad(name, "nested_items", entry["nested_items"], NESTED_ITEMS_KEPT)
     if "streams" in entry and not _is_names(entry["streams"]):
@@ -130,6 +136,11 @@ def _is_backfill(backfill: object, latest: int) -> bool:
         and all(_is_window(w) for w in backfill["done"])
         and (backfill.get("version") is None or _is_int(backfill["version"]))
         and _is_time(backfill.get("unsettled_since"), latest, none=True)
+        and all(
+            _is_unsettled(k, backfill[k])
+            for k in ("unsettled_due", "unsettled_ids")
+            if k in backfill
+        )
         and ("nested_items" not in backfill or _is_nested_items(backfill["nested_items"]))
         and ("streams" not in backfill or _is_names(backfill["streams"]))
     )
@@ -144,6 +155,11 @@ def _is_listing(listing: object, latest: int) -> bool:
         and ("streams" not in listing or _is_names(listing["streams"]))
         and ("nested_items" not in listing or _is_nested_items(listing["nested_items"]))
     )
+
+
+def _is_unsettled(key: str, value: object) -> bool:
+    # A due time is ahead of the clock by design (funds due in two days): only its type.
+    return _is_names(value) if key == "unsettled_ids" else value is None or _is_int(value)
 
 
 def _is_names(value: object) -> bool:

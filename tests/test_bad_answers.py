@@ -226,6 +226,14 @@ def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_pat
             {"bookmarks": {"customers": {"catch_up": {"streams": "payment_methods"}}}},
             ["'customers'", "catch_up"],
         ),
+        (
+            {"bookmarks": {"invoice_items": {"unsettled_ids": "ii_1"}}},
+            ["'invoice_items'", "unsettled_ids"],
+        ),
+        (
+            {"bookmarks": {"balance_transactions": {"unsettled_due": "tomorrow"}}},
+            ["'balance_transactions'", "unsettled_due"],
+        ),
     ],
     ids=[
         "not json",
@@ -241,6 +249,8 @@ def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_pat
         "an account's in milliseconds",
         "bad listing",
         "bad catch-up",
+        "unsettled ids not a list",
+        "unsettled due not a time",
     ],
 )
 def test_a_state_the_tap_did_not_write_stops_before_any_request(
@@ -260,6 +270,7 @@ def test_the_times_a_run_writes_are_accepted_and_its_version_is_milliseconds():
         "replication_key_value": now,
         "table_version": now * 1000,
         "unsettled_since": now - 86_400,
+        "unsettled_due": now + 2 * 86_400,  # funds due in two days
     }
     backfill = {"range": [0, now], "done": [[now - 10, now]], "version": now * 1000}
     state = {"bookmarks": {"balance_transactions": written, "customers": {"backfill": backfill}}}

@@ -14,12 +14,13 @@ import msgspec
 import pytest
 
 from tap_stripe_readonly.client import API_VERSION
-from tap_stripe_readonly.reading import StreamRead
+from tap_stripe_readonly.reading import StreamRead, plan
 from tap_stripe_readonly.reading import start as start_reading
 from tap_stripe_readonly.reading.copies import Copies
+from tap_stripe_readonly.reading.event_feed import EventsFeed
 from tap_stripe_readonly.reading.nested import NestedLists
 from tap_stripe_readonly.run import Run
-from tap_stripe_readonly.shapes import Event, EventData, EventsPage, ListPage
+from tap_stripe_readonly.shapes import Event, EventData, ListPage
 from tap_stripe_readonly.tap import TapStripeReadonly
 from tests.conftest import SyncResult, Warehouse, sync, tap_config
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
@@ -98,11 +99,15 @@ def test_events_mode_writes_only_objects_created_since_start_date(sb):
 # -- the newest copy wins ----------------------------------------------------------------------
 
 
-def _events_mode_reading(stream_name: str, now: int) -> list[t.Any]:
-    """The first tasks of an events-mode read of ``stream_name`` (handlers run by hand)."""
+def _events_mode_reading(
+    stream_name: str, now: int, state: dict[str, t.Any] | None = None
+) -> t.Any:
+    """The first page of the account's events in an events-mode read of ``stream_name``
+    (handlers run by hand): its answer starts the stream's read."""
+    bookmark = {"replication_key_value": now - 600, **(state or {})}
     tap = TapStripeReadonly(
         config={"api_key": DEMO_API_KEY},
-        state={"bookmarks": {stream_name: {"replication_key_value": now - 600}}},
+        state={"bookmarks": {stream_name: bookmark}},
         validate_config=True,
     )
     for name, stream in tap.streams.items():
@@ -110,9 +115,15 @@ def _events_mode_reading(stream_name: str, now: int) -> list[t.Any]:
     run = Run(tap)
     stream = t.cast("StripeStream", tap.streams[stream_name])
     run.output.schema(stream)
-    run.accounts[0].now = now
-    run.accounts[0].events_readable = True
-    return start_reading(StreamRead(run.seam, run.accounts[0], stream))
+    account = run.accounts[0]
+    account.now, account.events_readable = now, True
+    feed = EventsFeed(run.seam, account, now - 600 - plan.CLOCK_SKEW, None)
+    reading = StreamRead(run.seam, account, stream)
+    return feed.first_task(lambda: start_reading(reading, feed), lambda exc: [])
+
+
+def _events_page(*events: Event) -> ListPage:
+    return ListPage("list", [msgspec.Raw(msgspec.json.encode(e)) for e in events], False)
 
 
 def _event(event_id: str, kind: str, created: int, obj: dict[str, t.Any]) -> Event:
@@ -123,23 +134,28 @@ def _event(event_id: str, kind: str, created: int, obj: dict[str, t.Any]) -> Eve
 
 def test_the_re_list_comes_first_and_an_event_s_older_copy_is_not_written_after_it():
     """invoiceitem.created shows an item not yet invoiced; the re-list of unsettled items
-    shows it invoiced. The re-list is read before the events, and the invoiced copy is the
-    one written, once."""
+    shows it invoiced. The events wait for the re-list, and the invoiced copy is the one
+    written, once."""
     now = int(time.time()) - 60
     item = {"id": "ii_1", "object": "invoiceitem", "date": now - 300, "invoice": None}
     invoiced = {**item, "invoice": "in_1"}
-    (listing_task,) = _events_mode_reading("invoice_items", now)
-    assert listing_task.path == "/v1/invoiceitems", "the events wait for the re-list"
-    events = EventsPage("list", [_event("evt_1", "invoiceitem.created", now - 300, item)], False)
+    events_task = _events_mode_reading("invoice_items", now, {"unsettled_since": now})
     listing = ListPage("list", [msgspec.Raw(msgspec.json.encode(invoiced))], False)
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(out):
-        (events_task,) = listing_task.on_body(listing)
-        assert events_task.path == "/v1/events"
-        events_task.on_body(events)
+        page = _events_page(_event("evt_1", "invoiceitem.created", now - 300, item))
+        (listing_task,) = events_task.on_body(page)
+        assert listing_task.path == "/v1/invoiceitems"
+        assert out.tell() == 0, "the events wait for the re-list"
+        listing_task.on_body(listing)
     out.seek(0)
     records = SyncResult.parse(out.read()).records("invoice_items")
     assert [r["invoice"] for r in records] == ["in_1"]
+
+
+def test_without_unsettled_items_in_state_nothing_is_re_listed():
+    events_task = _events_mode_reading("invoice_items", int(time.time()) - 60)
+    assert events_task.on_body(_events_page()) == [], "only the account's events are read"
 
 
 @pytest.mark.parametrize("order", ["event first", "listing first"])
@@ -164,20 +180,15 @@ def test_a_copy_of_the_object_now_beats_an_event_s_whatever_comes_first(order):
 
 def test_among_events_the_newest_copy_wins():
     now = int(time.time()) - 60
-    tasks = _events_mode_reading("customers", now)
-    events_task = next(task for task in tasks if task.path == "/v1/events")
+    events_task = _events_mode_reading("customers", now)
     newest = {"id": "cus_1", "object": "customer", "created": now - 900, "name": "New"}
     older = {**newest, "name": "Old"}
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(out):
         events_task.on_body(
-            EventsPage(
-                "list",
-                [
-                    _event("evt_2", "customer.updated", now - 100, newest),
-                    _event("evt_1", "customer.updated", now - 200, older),
-                ],
-                False,
+            _events_page(
+                _event("evt_2", "customer.updated", now - 100, newest),
+                _event("evt_1", "customer.updated", now - 200, older),
             )
         )
     out.seek(0)

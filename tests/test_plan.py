@@ -8,6 +8,7 @@ import pytest
 
 from tap_stripe_readonly.reading import StreamRead, plan
 from tap_stripe_readonly.reading import start as start_reading
+from tap_stripe_readonly.reading.event_feed import EventsFeed
 from tap_stripe_readonly.reading.events import EventsRead
 from tap_stripe_readonly.reading.range_read import RangeRead
 from tap_stripe_readonly.reading.whole_list import WholeListRead
@@ -44,7 +45,14 @@ def planned(
     account = run.accounts[0]
     account.now, account.events_readable = NOW, events_readable
     reading = StreamRead(run.seam, account, t.cast("StripeStream", tap.streams[stream]))
-    return reading, start_reading(reading)
+    capture = config.get("capture_changes", True)
+    wanted = plan.wanted_events(reading.stream, reading.state, NOW, capture_changes=capture)
+    if wanted is None or not events_readable:
+        return reading, start_reading(reading)
+    # The account's one read of events is its first request; the stream's follow its answer.
+    feed = EventsFeed(run.seam, account, *wanted)
+    tasks = start_reading(reading, feed)
+    return reading, [feed.first_task(list, lambda exc: []), *tasks]
 
 
 @pytest.mark.parametrize(

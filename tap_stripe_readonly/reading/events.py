@@ -1,48 +1,51 @@
 """Change capture: what changed since the last run, from Stripe's events.
 
-A run reads the events of a stream's objects since its bookmark (less a margin for clocks
-that disagree) and writes each changed object once, as it is now (``copies.py``): the newest
-event's object when it speaks the pinned API version, otherwise a fetch. Deletions are
-written with ``_sdc_deleted_at``. A changed parent comes with its whole nested list, and the
-items its events (or state) show it had that it no longer has are written deleted. Another
-object's events that change one of the stream's (a dispute its charge) read that object
-again. What events do not announce is listed beside them (``range_read.py``).
+A stream is handed the events of its objects since its bookmark (less a margin for clocks
+that disagree) by the account's one read of them (``event_feed.py``), and writes each
+changed object once, as it is now (``copies.py``): the newest event's object when it speaks
+the pinned API version, otherwise a fetch. Deletions are written with ``_sdc_deleted_at``. A
+changed parent comes with its whole nested list, and the items its events (or state) show it
+had that it no longer has are written deleted. Another object's events that change one of
+the stream's (a dispute its charge) read that object again. What events do not announce is
+listed first, beside them (``range_read.py``).
 """
 
 from __future__ import annotations
 
 import typing as t
-from functools import partial
 
-from tap_stripe_readonly import client, report, shapes
+from tap_stripe_readonly import report, shapes
 from tap_stripe_readonly.client import API_VERSION, DELETED_AT
-from tap_stripe_readonly.errors import CursorVanishedError, PermissionDeniedError
-from tap_stripe_readonly.permissions import EVENT_READ
 from tap_stripe_readonly.reading import coverage
 from tap_stripe_readonly.reading.copies import Copies, iso
+from tap_stripe_readonly.reading.event_feed import Subscriber
 from tap_stripe_readonly.reading.nested import PageMark
-from tap_stripe_readonly.reading.range_read import MAX_WINDOW_RESTARTS, Chain, RangeRead
-from tap_stripe_readonly.reading.vanishing import restarted
-from tap_stripe_readonly.shapes import EventsPage
+from tap_stripe_readonly.reading.range_read import Chain, RangeRead
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
     from tap_stripe_readonly.client import StripeChildStream
     from tap_stripe_readonly.engine import Task
+    from tap_stripe_readonly.reading.event_feed import EventsFeed
     from tap_stripe_readonly.reading.nested import NestedLists
     from tap_stripe_readonly.reading.stream_read import StreamRead
-    from tap_stripe_readonly.shapes import Item, Raw
+    from tap_stripe_readonly.shapes import Event, Item, Raw
 
 
 class EventsRead:
     """The events of one stream's objects since its bookmark."""
 
     def __init__(
-        self, read: StreamRead, nested: NestedLists, fall_back: Callable[[str], list[Task]]
+        self,
+        read: StreamRead,
+        nested: NestedLists,
+        feed: EventsFeed,
+        fall_back: Callable[[str], list[Task]],
     ) -> None:
         self.read = read
         self.nested = nested
+        self.feed = feed
         #: A read in full instead, for a reason (report.NO_EVENT_READ): no Events permission.
         self.fall_back = fall_back
         self.copies = Copies(read, nested, self._deleted_items)
@@ -62,9 +65,10 @@ class EventsRead:
         self.items_now: dict[str, dict[str, set[str]]] = {c.name: {} for c in children}
         self.kept_parents: dict[str, set[str]] = {c.name: set() for c in children}
         self.relisted: set[tuple[str, str]] = set()  # nested lists read for an item's event
-        self.restarts = 0
-        self.oldest: int | None = None  # `created` of the oldest event read
         self.events_read = 0
+        self.listed_ids: set[str] = set()  # listed beside the events
+        #: With a re-list of the unsettled ones alone: those state knew (else None).
+        self.known_unsettled: set[str] | None = None
 
     @property
     def pages_read(self) -> int:
@@ -74,57 +78,94 @@ class EventsRead:
     def chains(self) -> set[Chain]:
         return self.relist.chains
 
+    def types(self) -> frozenset[str]:
+        """The types of the events it reads: its own, its nested streams', other objects'."""
+        read = self.read
+        types = set(self.changed_by)
+        for stream in (read.stream, *self.child_events.values()):
+            types.update(stream.event_types)
+        return frozenset(types)
+
     def start(self, since: int, now: int) -> list[Task]:
         read = self.read
         coverage.read_covers(read, read.state)
         read.mode = "events"
         read.version = read.state.get("table_version")
         self.nested.on_whole = self._whole
-        params: list[tuple[str, t.Any]] = [("limit", client.PAGE_SIZE), ("created[gte]", since)]
-        for stream in (read.stream, *self.child_events.values()):
-            params += [("types[]", name) for name in stream.event_types]
-        params += [("types[]", name) for name in self.changed_by]
         # What events do not announce is listed first: objects created (Checkout Sessions),
-        # or changed while unsettled (invoice items not yet invoiced). The events are read
-        # after: an event's copy of an object listed already is older, and is not written.
+        # or changed while unsettled (invoice items not yet invoiced, if state says some are).
+        # The events are taken after: an event's copy of an object listed already is older,
+        # and is not written.
         relist: list[Task] = []
         if read.stream.created_unannounced:
             relist.append(self.relist.window(Chain(since, now)))
-        if read.stream.unsettled:
-            oldest = read.state.get("unsettled_since")
-            start = since if oldest is None else min(since, oldest)
-            relist.append(self.relist.window(Chain(start, now)))
+        if read.stream.unsettled and (oldest := read.unsettled_from()) is not None:
+            chain = Chain(min(since, oldest), now)
+            if read.stream.unsettled_list and "unsettled_ids" in read.state:
+                # Stripe lists the unsettled ones alone: those (at the end, the ones that
+                # settled since are fetched).
+                self.known_unsettled = set(read.state["unsettled_ids"])
+                chain.filters = tuple(read.stream.unsettled_list.items())
+            relist.append(self.relist.window(chain))
+        subscriber = Subscriber(
+            name=read.stream.name,
+            since=since,
+            types=self.types(),
+            take=self.take,
+            ended=self._ended,
+            hold=read.hold_if_busy,
+            alive=lambda: not read.abandoned(),
+            fall_back=self._fall_back,
+            ready=not relist,
+        )
+        self.feed.join(subscriber)
+        read.outstanding += 1  # held open until the account's events are read to the end
         if relist:
-            self.relist.then = lambda: [self._page_task(params)]
-            return relist
-        return [self._page_task(params)]
+            self.relist.then = lambda: self.feed.ready(subscriber)
+        return relist
+
+    def _ended(self) -> list[Task]:
+        # The objects state knew unsettled that the re-list no longer shows so, and no event
+        # brought: settled silently (an invoice item now invoiced), fetched as they are now.
+        # Only now, so that a deletion's event keeps its fields.
+        copies = self.copies
+        tasks = [
+            copies.fetch(object_id)
+            for object_id in sorted((self.known_unsettled or set()) - self.listed_ids)
+            if object_id not in copies.written and object_id not in copies.fetching
+        ]
+        self.read.outstanding -= 1
+        return tasks + self.read.maybe_finish()
+
+    def _fall_back(self) -> list[Task]:
+        self.read.outstanding -= 1
+        return self.fall_back(report.NO_EVENT_READ)
 
     def listed(self, object_id: str) -> bool:
         """An object listed beside the events, as it is now: written unless already so."""
+        self.listed_ids.add(object_id)
         return self.copies.newer(object_id, self.read.seam.stripe_now(), now=True)
 
-    # -- pages of events -------------------------------------------------------------------------
-
-    def _page_task(self, params: list[tuple[str, t.Any]]) -> Task:
-        return self.read.task(
-            "/v1/events",
-            params,
-            "/v1/events",
-            partial(self._page, params),
-            partial(self._error, params),
-            shape=EventsPage,
-            permission=EVENT_READ,
+    def _settled_unlisted(self, item: Item) -> bool:
+        """An event's copy shows the object unsettled, but the re-list of the unsettled ones
+        did not list it: it has settled since (an invoice item invoiced)."""
+        return (
+            self.known_unsettled is not None
+            and self.read.is_unsettled(item.head)
+            and item.head.id not in self.listed_ids
         )
 
-    def _page(self, params: list[tuple[str, t.Any]], body: EventsPage) -> list[Task]:
+    # -- the events it is handed ------------------------------------------------------------------
+
+    def take(self, events: list[tuple[Raw, Event]]) -> list[Task]:
         """Each object once, as the newest of its events has it (events come newest first),
         unless a listing or a fetch brings it as it is now."""
         read, copies = self.read, self.copies
         changed: list[Item] = []
         tasks: list[Task] = []
         changed_by: dict[str, int] = {}  # objects another object's event changed, and when
-        self.events_read += len(body.data)
-        for event in body.data:
+        self.events_read += len(events)
+        for _, event in events:
             item = shapes.items(read.head, [event.data.object])[0]
             object_id = item.head.id
             if item.head.object in self.child_events and isinstance(object_id, str):
@@ -145,22 +186,15 @@ class EventsRead:
             same_version = event.api_version == API_VERSION
             if read.stream.is_deletion(event.type):
                 copies.write_deleted(item, object_id, event.created, as_sent=same_version)
-            elif same_version:
+            elif same_version and not self._settled_unlisted(item):
                 changed.append(item)
             else:
                 # data.object is rendered in the API version of the event's time, which the
-                # schemas may not describe: fetch the object as it is now, in our version.
+                # schemas may not describe (or it is stale): the object as it is now, fetched.
                 tasks.append(copies.fetch(object_id, event_item=item))
         tasks += self.nested.write_parents(changed, PageMark((0, -1)))
         # After the page: the object's own event of the same second may follow the other's.
         tasks += [copies.fetch(i) for i, at in changed_by.items() if copies.stale(i, at)]
-        if body.data and (self.oldest is None or body.data[-1].created < self.oldest):
-            self.oldest = body.data[-1].created
-            self.restarts = 0  # progress: only vanishing cursors in a row stop the read
-        if body.has_more and body.data:
-            after = [p for p in params if p[0] != "starting_after"]
-            after.append(("starting_after", body.data[-1].id))
-            tasks += read.hold_if_busy([self._page_task(after)])
         return tasks
 
     def _child_event(self, child: StripeChildStream, event: shapes.Event) -> list[Task]:
@@ -182,23 +216,6 @@ class EventsRead:
         self.relisted.add((child.name, parent_id))
         task = self.nested.nested(child, parent_id, None, set(), PageMark((0, -1)))
         return [task] if task is not None else []
-
-    def _error(self, params: list[tuple[str, t.Any]], exc: Exception) -> list[Task]:
-        stream = self.read.stream
-        if isinstance(exc, CursorVanishedError):
-            # The event paged from is gone: the events are read again from the first page
-            # (each object is still written once).
-            what = f"Reading the events of '{stream.name}' lost its place"
-            self.restarts = restarted(self.restarts, MAX_WINDOW_RESTARTS, what, exc)
-            stream.logger.info(
-                "The event Stripe was paging '%s' from vanished; reading events again.",
-                stream.name,
-            )
-            return [self._page_task([p for p in params if p[0] != "starting_after"])]
-        if not isinstance(exc, PermissionDeniedError):
-            raise exc
-        self.read.account.events_readable = False
-        return self.fall_back(report.NO_EVENT_READ)
 
     def _note_items(self, object_id: str, item: Item, previous: Raw) -> None:
         """Nested items an event shows its parent had (at the event, or before its change)."""
@@ -249,7 +266,7 @@ class EventsRead:
             read.write(child, rows)
         read.keep_items(kept)
         if read.stream.unsettled:
-            state["unsettled_since"] = read.unsettled_since
+            read.keep_unsettled(read.unsettled)
         if not self.nested.denied:
             # (Else some nested lists are unread: their parents' events are read again.)
             state["replication_key"] = read.stream.replication_key

@@ -3,10 +3,10 @@
 - A read under way (``backfill``, ``listing``) resumes where it stopped.
 - No bookmark: the stream is read in full, its ``created`` range in windows, or its whole
   list when Stripe's list takes no ``created`` filter.
-- A bookmark: changes since then, from Stripe's events (less a margin for clocks that
-  disagree); objects created since the bookmark instead with ``capture_changes: false`` or a
-  stream without events; a read in full again when events cannot serve (no Events
-  permission, or older than the 30 days Stripe keeps them).
+- A bookmark: changes since then, from the account's one read of Stripe's events (less a
+  margin for clocks that disagree; ``event_feed.py``); objects created since the bookmark
+  instead with ``capture_changes: false`` or a stream without events; a read in full again
+  when events cannot serve (no Events permission, or older than the 30 days Stripe keeps).
 - Streams of the family the bookmark does not cover get a catch-up (``coverage.py``).
 """
 
@@ -17,13 +17,18 @@ from functools import partial
 
 from tap_stripe_readonly import report
 from tap_stripe_readonly.reading import coverage
+from tap_stripe_readonly.reading.event_records import EventRecords
 from tap_stripe_readonly.reading.events import EventsRead
 from tap_stripe_readonly.reading.nested import NestedLists
 from tap_stripe_readonly.reading.range_read import RangeRead
 from tap_stripe_readonly.reading.whole_list import WholeListRead
 
 if t.TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from tap_stripe_readonly.client import StripeStream
     from tap_stripe_readonly.engine import Task
+    from tap_stripe_readonly.reading.event_feed import EventsFeed
     from tap_stripe_readonly.reading.stream_read import StreamRead
 
 DAY = 86_400
@@ -33,22 +38,47 @@ EVENTS_USABLE_FOR = 29 * DAY
 CLOCK_SKEW = 300
 
 
-def start(read: StreamRead) -> list[Task]:
+def wanted_events(
+    stream: StripeStream, state: Mapping[str, t.Any], now: int, *, capture_changes: bool
+) -> tuple[int, frozenset[str] | None] | None:
+    """What a stream's read will take from the account's events, by its state: since when,
+    and which types (None: every event); None if it reads none (a first sync, a read under
+    way, or a bookmark older than Stripe keeps events). The run reads events from the oldest
+    of these, once."""
+    bookmark = state.get("replication_key_value")
+    if bookmark is None or "backfill" in state or "listing" in state:
+        return None
+    if stream.events_themselves:
+        return bookmark, None
+    if not capture_changes or not stream.event_types:
+        return None
+    since = bookmark - CLOCK_SKEW
+    if since < now - EVENTS_USABLE_FOR:
+        return None
+    types = {*stream.event_types, *(e for rule in stream.changed_by for e in rule.event_types)}
+    for child in stream.child_streams:
+        if child.selected:
+            types.update(t.cast("StripeStream", child).event_types)
+    return since, frozenset(types)
+
+
+def start(read: StreamRead, feed: EventsFeed | None = None) -> list[Task]:
     """The first requests of ``read``: how its state says it is read (its catch-up, if it
-    needs one, is ``read.catch_up``, started by the run)."""
+    needs one, is ``read.catch_up``, started by the run); ``feed``: the account's read of
+    events."""
     nested = NestedLists(read)
     if read.is_catch_up:
         under_way = "backfill" in read.state or "listing" in read.state
         tasks = _resume(read, nested) if under_way else _in_full(read, nested)
     else:
-        tasks = _plan(read, nested)
+        tasks = _plan(read, nested, feed)
         read.catch_up = coverage.plan_catch_up(read)
     if not tasks:
         read.maybe_finish()
     return tasks
 
 
-def _plan(read: StreamRead, nested: NestedLists) -> list[Task]:
+def _plan(read: StreamRead, nested: NestedLists, feed: EventsFeed | None) -> list[Task]:
     state, stream, now = read.state, read.stream, read.account.now
     settings = read.seam.settings
     bookmark = state.get("replication_key_value")
@@ -57,18 +87,29 @@ def _plan(read: StreamRead, nested: NestedLists) -> list[Task]:
         return _resume(read, nested)
     if bookmark is None:
         return _in_full(read, nested)
+    if stream.events_themselves:
+        if feed is None or not read.account.events_readable or not feed.covers(bookmark, None):
+            return _since(read, nested, bookmark)
+        records = EventRecords(read, feed, fall_back=partial(_since, read, nested, bookmark))
+        read.part = records
+        return records.start(bookmark)
     if not settings.capture_changes or not (stream.event_types or stream.unsettled):
         return _since(read, nested, bookmark)
     if not stream.event_types:
-        oldest = state.get("unsettled_since")  # the oldest object that could still change
+        oldest = read.unsettled_from()  # the oldest object that can have changed silently
         return _since(read, nested, bookmark if oldest is None else min(bookmark, oldest))
     if not read.account.events_readable:
         return _events_unusable(read, nested, report.NO_EVENT_READ)
-    if bookmark - CLOCK_SKEW < now - EVENTS_USABLE_FOR:
+    since = bookmark - CLOCK_SKEW
+    if since < now - EVENTS_USABLE_FOR or feed is None:
         return _events_unusable(read, nested, report.EVENTS_EXPIRED)
-    events = EventsRead(read, nested, fall_back=partial(_events_unusable, read, nested))
+    events = EventsRead(read, nested, feed, fall_back=partial(_events_unusable, read, nested))
+    if not feed.covers(since, events.types()):
+        # The account's read of events was planned by this machine's clock: at the limit of
+        # 30 days, Stripe's may say otherwise.
+        return _events_unusable(read, nested, report.EVENTS_EXPIRED)
     read.part = events
-    return events.start(bookmark - CLOCK_SKEW, now)
+    return events.start(since, now)
 
 
 def _in_full(read: StreamRead, nested: NestedLists) -> list[Task]:

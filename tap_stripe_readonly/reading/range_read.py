@@ -13,6 +13,7 @@ Checkout Sessions, invoice items not yet invoiced), keeping no progress.
 
 from __future__ import annotations
 
+import copy
 import math
 import typing as t
 from collections import deque
@@ -53,6 +54,7 @@ class Chain:
     restarts: int = 0
     pages: deque[PageMark] = field(default_factory=deque)
     left: float = 0.0  # pages expected after the next, at the density seen
+    filters: tuple[tuple[str, str], ...] = ()  # beside events: the unsettled ones alone
 
 
 class RangeRead:
@@ -99,10 +101,11 @@ class RangeRead:
 
     def read_since(self, since: int, now: int) -> list[Task]:
         """Objects created since the bookmark (its own second again: some may have come
-        after it)."""
+        after it); the unsettled objects older than that kept as state had them."""
         read = self.read
         coverage.read_covers(read, read.state)
-        read.state["backfill"] = {"range": [since, now], "done": [], "streams": sorted(read.covers)}
+        backfill = {"range": [since, now], "done": [], "streams": sorted(read.covers)}
+        read.state["backfill"] = {**backfill, **copy.deepcopy(read.unsettled)}
         read.seam.state_changed()
         return self.resume()
 
@@ -125,6 +128,7 @@ class RangeRead:
         stream = self.read.stream
         params = [
             *stream.list_params(),
+            *chain.filters,
             ("created[gte]", chain.lo),
             ("created[lte]", chain.hi),
         ]
@@ -255,6 +259,7 @@ class RangeRead:
                 skip=set(chain.at_low) if b == low else set(),
                 pages=chain.pages if b == low else deque(),
                 left=windows.pages_in(a, b, per_second, size),
+                filters=chain.filters,
             )
             for a, b in windows.split(chain.lo, low, per_second, parts, size)
         ]
@@ -312,7 +317,7 @@ class RangeRead:
             coverage.caught_up(read, backfill)
             return
         if read.stream.unsettled:
-            state["unsettled_since"] = backfill.get("unsettled_since")
+            read.keep_unsettled(backfill)
         if "nested_items" in backfill:
             read.keep_items(backfill["nested_items"])
         state["replication_key"] = read.stream.replication_key

@@ -11,6 +11,7 @@ runs on the engine's calling thread: handlers write, then return the follow-up r
 
 from __future__ import annotations
 
+import copy
 import typing as t
 from functools import partial
 
@@ -20,7 +21,7 @@ from tap_stripe_readonly.errors import PermissionDeniedError, StopSyncError
 from tap_stripe_readonly.shapes import Item, ListPage, Raw
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable
+    from collections.abc import Callable, Collection, Iterable, Mapping
 
     from tap_stripe_readonly.client import StripeChildStream, StripeStream
     from tap_stripe_readonly.reading.seam import Account, Seam
@@ -100,7 +101,8 @@ class StreamRead:
         self.version: int | None = None
         #: The way it is read (see plan.py).
         self.part: ReadPart | None = None
-        self.unsettled_since: int | None = None
+        #: What may still change silently (state's ``unsettled_*``): see note_unsettled.
+        self.unsettled: dict[str, t.Any] = {}
         self.outstanding = 0
         self.finished = False
         self.skipped = False
@@ -220,19 +222,40 @@ class StreamRead:
         self.seam.write(stream, rows, self.account.id, version)
 
     def note_unsettled(self, items: list[Item]) -> None:
-        """The oldest object written that may still change silently (a pending balance
-        transaction): the next run lists again from there."""
+        """The objects written that may still change silently (pending balance transactions),
+        for the next run: the oldest one's ``created`` (listed again from there), when the
+        first can change (``unsettled_due``) and, where Stripe lists them alone, their ids."""
+        heads = [i.head for i in items if i.head.created is not None and self.is_unsettled(i.head)]
+        if not heads:
+            return
+        note_unsettled(self.unsettled, self.stream, heads)
+        if (progress := self.progress()) is not None:
+            note_unsettled(progress, self.stream, heads)  # kept with it, for a resumed read
+
+    def unsettled_from(self) -> int | None:
+        """From when what may have changed silently is listed again (the oldest unsettled
+        object's ``created``); None if nothing can have: none is unsettled, or none is due
+        yet (state's are then kept as they were, with those this run adds)."""
+        state = self.state
+        oldest, due = state.get("unsettled_since"), state.get("unsettled_due")
+        if oldest is not None and due is not None and self.account.now < due:
+            kept = {key: value for key, value in state.items() if key.startswith("unsettled_")}
+            self.unsettled = copy.deepcopy(kept)
+            return None
+        return oldest
+
+    def is_unsettled(self, head: t.Any) -> bool:
         field_name, value = t.cast("tuple[str, str | None]", self.stream.unsettled)
-        for item in items:
-            created = item.head.created
-            if getattr(item.head, field_name) != value or created is None:
-                continue
-            if self.unsettled_since is None or created < self.unsettled_since:
-                self.unsettled_since = created
-        progress = self.progress()
-        if progress is not None and self.unsettled_since is not None:
-            oldest = progress.get("unsettled_since")  # kept with it, for a resumed read
-            progress["unsettled_since"] = min(oldest or self.unsettled_since, self.unsettled_since)
+        return bool(getattr(head, field_name) == value)
+
+    def keep_unsettled(self, notes: Mapping[str, t.Any]) -> None:
+        """State's ``unsettled_*`` from ``notes``: a read's progress, or this run's own."""
+        self.state["unsettled_since"] = notes.get("unsettled_since")
+        for key in ("unsettled_due", "unsettled_ids"):
+            if key in notes:
+                self.state[key] = notes[key]
+            else:
+                self.state.pop(key, None)
 
     def progress(self) -> dict[str, t.Any] | None:
         """The state of the read under way that a stopped run resumes (None in events mode,
@@ -250,3 +273,19 @@ class StreamRead:
             self.state["nested_items"] = kept
         else:
             self.state.pop("nested_items", None)
+
+
+def note_unsettled(note: dict[str, t.Any], stream: StripeStream, heads: list[t.Any]) -> None:
+    """Unsettled objects in ``note`` (a state's, a progress' or a read's ``unsettled_*``)."""
+    oldest = min(head.created for head in heads)
+    since = note.get("unsettled_since")
+    note["unsettled_since"] = oldest if since is None else min(since, oldest)
+    if stream.unsettled_due:
+        dues = [d for h in heads if isinstance(d := getattr(h, stream.unsettled_due), int)]
+        if dues:
+            due = note.get("unsettled_due")
+            note["unsettled_due"] = min(dues) if due is None else min(due, *dues)
+    if stream.unsettled_list:
+        ids = note.setdefault("unsettled_ids", [])
+        known = set(ids)
+        ids += [head.id for head in heads if head.id not in known]

@@ -18,8 +18,10 @@ class BalanceTransactionsStream(StripeStream):
     stripe_class = "BalanceTransaction"
     object_name = "balance_transaction"
     permission = BALANCE_READ
-    # No events: a transaction only ever changes from pending to available, silently.
+    # No events: a transaction only ever changes from pending to available, silently, once
+    # its funds are due.
     unsettled = ("status", "pending")
+    unsettled_due = "available_on"
 
 
 class PayoutsStream(StripeStream):

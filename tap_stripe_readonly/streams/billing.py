@@ -80,6 +80,7 @@ class InvoiceItemsStream(StripeStream):
     # Stripe announces no update of an item: one not yet on an invoice can change (and
     # gets its invoice) silently, so those are listed again until they are invoiced.
     unsettled = ("invoice", None)
+    unsettled_list = {"pending": "true"}
 
 
 class CreditNotesStream(StripeStream):

@@ -14,3 +14,4 @@ class EventsStream(StripeStream):
     stripe_class = "Event"
     object_name = "event"
     permission = EVENT_READ
+    events_themselves = True
