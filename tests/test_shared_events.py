@@ -11,12 +11,13 @@ import typing as t
 
 import pytest
 
-from tap_stripe_readonly.reading import plan
+from tap_stripe_readonly.reading import event_feed, plan
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tests.conftest import Warehouse, sync, tap_config
 from tests.stripe_sandbox import StripeSandbox
 
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
+STREAMS_BY_NAME = {s.name: s for s in STREAM_TYPES}
 
 
 @pytest.fixture
@@ -202,3 +203,26 @@ def test_the_summary_says_what_the_run_cost_with_the_shared_read_of_events(sb, c
     requests = {row[0]: int(row[2 if len(row) > 2 else 1].replace(",", "")) for row in rows}
     assert total == sum(sb.stats["requests"].values()) == sum(requests.values())
     assert requests["(events, shared)"] == sb.stats["requests"]["GET /v1/events"] == 1
+
+
+def test_the_shared_read_asks_for_its_streams_types_or_every_event_past_stripe_s_20(sb):
+    def asked(types: list[str]) -> list[str]:
+        feed = event_feed.EventsFeed(t.cast("t.Any", None), t.cast("t.Any", None), 0, types)
+        return [value for key, value in feed._params(None) if key == "types[]"]
+
+    assert asked(["customer.updated", "customer.deleted"]) == [
+        "customer.deleted",
+        "customer.updated",
+    ]
+    assert asked([f"type.{n}" for n in range(event_feed.MAX_TYPES + 1)]) == []
+    # Streams whose types together pass 20: read unfiltered (the sandbox refuses 21, as
+    # Stripe does), and each stream still gets only its own.
+    select = ["customers", "invoices", "subscriptions", "charges", "payouts"]
+    assert sum(len(STREAMS_BY_NAME[s].event_types) for s in select) > event_feed.MAX_TYPES
+    first = sync(tap_config(sb), select=select)
+    sb.advance(600)
+    customer = sb.objects("customers")[0]["id"]
+    sb.update("customers", customer, {"metadata": {"read": "unfiltered"}})
+    second = sync(tap_config(sb), select=select, state=first.states[-1])
+    assert second.ids("customers") == {customer}
+    assert not second.ids("invoices") and not second.ids("payouts")
