@@ -167,6 +167,15 @@ class StripeStream(Stream):
         # A subscription "deleted" is one that ended: it stays, canceled.
         return event_type.endswith(".deleted") and event_type != "customer.subscription.deleted"
 
+    def events_read(self) -> frozenset[str]:
+        """The types of the events its read after the first sync takes: its own, its
+        selected nested streams', and other objects' that change it."""
+        types = {*self.event_types, *(e for rule in self.changed_by for e in rule.event_types)}
+        for child in self.child_streams:
+            if child.selected:
+                types.update(t.cast("StripeStream", child).event_types)
+        return frozenset(types)
+
     def list_params(self) -> list[tuple[str, t.Any]]:
         return [("limit", PAGE_SIZE), *self.params.items()]
 

@@ -26,6 +26,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable, Collection
 
     from tap_stripe_readonly.reading.seam import Account, Seam
+    from tap_stripe_readonly.reading.stream_read import StreamRead
     from tap_stripe_readonly.shapes import Raw
 
 # Stripe takes at most this many types[] in one list of events.
@@ -35,21 +36,30 @@ MAX_FEED_RESTARTS = 5
 
 @dataclass(eq=False)
 class Subscriber:
-    """A stream's read of the events since its own bookmark."""
+    """A stream's read of the events since its own bookmark: held open until the account's
+    events are read to their end, or cannot be read."""
 
-    name: str
+    read: StreamRead
     since: int
     types: frozenset[str] | None  # None: every event (the events stream)
     take: Callable[[list[tuple[Raw, Event]]], list[Task]]  # the events that concern it
-    ended: Callable[[], list[Task]]  # the feed was read to its end
-    hold: Callable[[list[Task]], list[Task]]  # holds a next page while it is busy
-    alive: Callable[[], bool]  # not skipped, its account not failed
     fall_back: Callable[[], list[Task]]  # the events cannot be read: it reads in full
+    at_end: Callable[[], list[Task]] = list  # what it reads once it has every event
     ready: bool = True  # False until what it lists first is listed
+    done: bool = False
     waiting: list[tuple[Raw, Event]] = field(default_factory=list)  # events kept till ready
 
     def concerns(self, event: Event) -> bool:
         return event.created >= self.since and (self.types is None or event.type in self.types)
+
+    def alive(self) -> bool:
+        return not self.read.abandoned()  # not skipped, its account not failed
+
+    def end(self, tasks: list[Task]) -> list[Task]:
+        """It ends with ``tasks`` (its own end, or its read in full instead)."""
+        self.done = True
+        self.read.outstanding -= 1
+        return tasks + self.read.maybe_finish()
 
 
 class EventsFeed:
@@ -68,7 +78,6 @@ class EventsFeed:
         self.restarts = 0
         self.oldest: int | None = None  # `created` of the oldest event read
         self._first: tuple[list[tuple[Raw, Event]], bool] | None = None  # the first page
-        self._ended_subscribers: set[int] = set()
 
     def covers(self, since: int, types: Collection[str] | None) -> bool:
         """Whether a stream reading from ``since`` the events of ``types`` is served."""
@@ -77,6 +86,7 @@ class EventsFeed:
 
     def join(self, subscriber: Subscriber) -> None:
         self.subscribers.append(subscriber)
+        subscriber.read.outstanding += 1  # until the events are read to their end
 
     # -- the pages ---------------------------------------------------------------------------
 
@@ -149,9 +159,8 @@ class EventsFeed:
         if has_more and events:
             following = [self._task(events[-1][1].id, self._page)]
             for subscriber in self.subscribers:  # held while a stream has many reads waiting
-                following = subscriber.hold(following) if subscriber.alive() else following
-                if not following:
-                    break
+                if following and subscriber.alive():
+                    following = subscriber.read.hold_if_busy(following)
             return tasks + following
         self.finished = True
         return tasks + self._end()
@@ -167,9 +176,8 @@ class EventsFeed:
     def _end(self) -> list[Task]:
         tasks: list[Task] = []
         for subscriber in self.subscribers:
-            if subscriber.ready and id(subscriber) not in self._ended_subscribers:
-                self._ended_subscribers.add(id(subscriber))
-                tasks += subscriber.ended()
+            if subscriber.ready and not subscriber.done:
+                tasks += subscriber.end(subscriber.at_end())
         return tasks
 
     def _error(self, exc: Exception) -> list[Task]:
@@ -185,9 +193,9 @@ class EventsFeed:
             self.account.events_readable = False
             tasks: list[Task] = []
             for subscriber in self.subscribers:
-                self._ended_subscribers.add(id(subscriber))
-                if subscriber.alive():
-                    tasks += subscriber.fall_back()
+                if not subscriber.done and subscriber.alive():
+                    tasks += subscriber.end(subscriber.fall_back())
+                subscriber.done = True
             return tasks
         if isinstance(exc, StopSyncError) and self.seam.fails_one_account(exc):
             self.account.fail(exc)

@@ -37,19 +37,7 @@ class EventRecords:
         coverage.read_covers(read, read.state)
         read.mode = "events"
         read.version = read.state.get("table_version")
-        self.feed.join(
-            Subscriber(
-                name=read.stream.name,
-                since=since,
-                types=None,
-                take=self._take,
-                ended=self._ended,
-                hold=read.hold_if_busy,
-                alive=lambda: not read.abandoned(),
-                fall_back=self._fall_back,
-            )
-        )
-        read.outstanding += 1  # held open until the account's events are read to the end
+        self.feed.join(Subscriber(read, since, None, take=self._take, fall_back=self.fall_back))
         return []
 
     def _take(self, events: list[tuple[Raw, Event]]) -> list[Task]:
@@ -58,14 +46,6 @@ class EventRecords:
         self.written.update(event.id for _, event in events)
         self.read.write(self.read.stream, rows)
         return []
-
-    def _ended(self) -> list[Task]:
-        self.read.outstanding -= 1
-        return self.read.maybe_finish()
-
-    def _fall_back(self) -> list[Task]:
-        self.read.outstanding -= 1
-        return self.fall_back()
 
     def finish(self) -> None:
         read = self.read

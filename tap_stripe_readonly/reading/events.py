@@ -78,14 +78,6 @@ class EventsRead:
     def chains(self) -> set[Chain]:
         return self.relist.chains
 
-    def types(self) -> frozenset[str]:
-        """The types of the events it reads: its own, its nested streams', other objects'."""
-        read = self.read
-        types = set(self.changed_by)
-        for stream in (read.stream, *self.child_events.values()):
-            types.update(stream.event_types)
-        return frozenset(types)
-
     def start(self, since: int, now: int) -> list[Task]:
         read = self.read
         coverage.read_covers(read, read.state)
@@ -108,38 +100,29 @@ class EventsRead:
                 chain.filters = tuple(read.stream.unsettled_list.items())
             relist.append(self.relist.window(chain))
         subscriber = Subscriber(
-            name=read.stream.name,
-            since=since,
-            types=self.types(),
+            read,
+            since,
+            read.stream.events_read(),
             take=self.take,
-            ended=self._ended,
-            hold=read.hold_if_busy,
-            alive=lambda: not read.abandoned(),
-            fall_back=self._fall_back,
+            fall_back=lambda: self.fall_back(report.NO_EVENT_READ),
+            at_end=self._settled_since,
             ready=not relist,
         )
         self.feed.join(subscriber)
-        read.outstanding += 1  # held open until the account's events are read to the end
         if relist:
             self.relist.then = lambda: self.feed.ready(subscriber)
         return relist
 
-    def _ended(self) -> list[Task]:
-        # The objects state knew unsettled that the re-list no longer shows so, and no event
-        # brought: settled silently (an invoice item now invoiced), fetched as they are now.
-        # Only now, so that a deletion's event keeps its fields.
+    def _settled_since(self) -> list[Task]:
+        """The objects state knew unsettled that the re-list no longer shows so, and no event
+        brought: settled silently (an invoice item now invoiced), fetched as they are now.
+        Only once every event is taken, so that a deletion's event keeps its fields."""
         copies = self.copies
-        tasks = [
+        return [
             copies.fetch(object_id)
             for object_id in sorted((self.known_unsettled or set()) - self.listed_ids)
             if object_id not in copies.written and object_id not in copies.fetching
         ]
-        self.read.outstanding -= 1
-        return tasks + self.read.maybe_finish()
-
-    def _fall_back(self) -> list[Task]:
-        self.read.outstanding -= 1
-        return self.fall_back(report.NO_EVENT_READ)
 
     def listed(self, object_id: str) -> bool:
         """An object listed beside the events, as it is now: written unless already so."""

@@ -55,11 +55,7 @@ def wanted_events(
     since = bookmark - CLOCK_SKEW
     if since < now - EVENTS_USABLE_FOR:
         return None
-    types = {*stream.event_types, *(e for rule in stream.changed_by for e in rule.event_types)}
-    for child in stream.child_streams:
-        if child.selected:
-            types.update(t.cast("StripeStream", child).event_types)
-    return since, frozenset(types)
+    return since, stream.events_read()
 
 
 def start(read: StreamRead, feed: EventsFeed | None = None) -> list[Task]:
@@ -103,11 +99,11 @@ def _plan(read: StreamRead, nested: NestedLists, feed: EventsFeed | None) -> lis
     since = bookmark - CLOCK_SKEW
     if since < now - EVENTS_USABLE_FOR or feed is None:
         return _events_unusable(read, nested, report.EVENTS_EXPIRED)
-    events = EventsRead(read, nested, feed, fall_back=partial(_events_unusable, read, nested))
-    if not feed.covers(since, events.types()):
+    if not feed.covers(since, stream.events_read()):
         # The account's read of events was planned by this machine's clock: at the limit of
         # 30 days, Stripe's may say otherwise.
         return _events_unusable(read, nested, report.EVENTS_EXPIRED)
+    events = EventsRead(read, nested, feed, fall_back=partial(_events_unusable, read, nested))
     read.part = events
     return events.start(since, now)
 
