@@ -275,6 +275,12 @@ def test_events_type_filters(http: requests.Session, sb: StripeSandbox) -> None:
         http, sb, "/v1/events", type="customer.created", **{"types[]": "charge.succeeded"}
     )
     assert status == 400
+    # As Stripe: "You may specify up to 20 types."
+    many = "&".join(f"types[]=customer.t{n}" for n in range(21))
+    r = http.get(f"{sb.url}/v1/events?limit=1&{many}")
+    assert r.status_code == 400 and "up to 20 types" in r.json()["error"]["message"]
+    r = http.get(f"{sb.url}/v1/events?limit=1&{many.rsplit('&', 1)[0]}")
+    assert r.status_code == 200
 
 
 # ---------------------------------------------------------------------------------------------
