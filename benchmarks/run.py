@@ -16,8 +16,10 @@
    --cpu-repeats runs.
 3. Changes: after a full sync at --changes-scale, a run with nothing changed (what a quiet
    scheduled run costs of Stripe's read allocation), then a day of business (updates,
-   deletions, cancellations, payments, new objects); each incremental run's requests, by
-   endpoint, and records next to the full read's.
+   deletions, cancellations, payments, new objects, quotes, a price archived, a review
+   closed, a customer's tax id); each incremental run's requests, by endpoint, and records
+   next to the full read's. Then the full read's requests to the endpoints of the newer
+   streams, next to the fewest a reader that knows the data needs.
 
 The tap runs as a user runs it (`python -m tap_stripe_readonly --config ...`), in its own
 process; its stdout is read here and only counted (or its ids collected), so the reading
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -40,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tap_stripe_readonly.streams import STREAM_TYPES  # noqa: E402
 from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox  # noqa: E402
 
 LATENCY_MS = 150
@@ -201,6 +205,44 @@ def changes(scale: float) -> None:
             by = ", ".join(f"{path} {n}" for path, n in sorted(run.by_endpoint.items()))
             by = by if name != "full read" else ""
             print(f"  {name:<14}{run.requests:>10}{len(run.records):>10}  {by}")
+        print("  the full read's requests to the newer streams, next to the fewest possible:")
+        print(f"  {'endpoint':<46}{'tap':>6}{'fewest':>8}  objects")
+        for endpoint, fewest, objects in _fewest_requests(sb, full.by_endpoint):
+            tap = full.by_endpoint.get(endpoint, 0)
+            print(f"  {endpoint:<46}{tap:>6}{fewest:>8}  {objects}")
+
+
+def _fewest_requests(sb: StripeSandbox, by_endpoint: dict[str, int]) -> list[tuple]:
+    """Per endpoint of a newer stream (and of the prices, read in two parts): the
+    requests a reader that knows the data would make (a page per 100 objects, per part; a
+    list per parent for a list kept apart; the rest of an embedded list past its first 10; a
+    fetch per object named by id), and how many objects it holds."""
+    new = {s.name for s in STREAM_TYPES[28:]} | {"prices"}
+    rows: dict[str, list[int]] = {}
+    for stream in STREAM_TYPES:
+        if stream.name not in new or not stream.selected_by_default:
+            continue
+        n = len(sb.ids(stream.name))
+        endpoint, fewest = f"GET {stream.path}", max(1, math.ceil(n / 100))
+        parent = stream.parent_stream_type
+        if getattr(stream, "referenced_by", None):
+            endpoint, fewest = f"GET {stream.path}/{{id}}", n
+        elif parent is not None and stream.embedded_field:
+            embedded = (o[stream.embedded_field] for o in sb.objects(parent.name))
+            fewest = sum(1 for e in embedded if e and e["has_more"])
+        elif parent is not None:
+            fewest = len(sb.ids(parent.name))
+        elif stream.name == "prices":
+            active = sum(1 for p in sb.objects("prices") if p["active"])
+            fewest = math.ceil(active / 100) + math.ceil((n - active) / 100)
+        row = rows.setdefault(endpoint, [0, 0])
+        row[0] += fewest
+        row[1] += n
+    if "GET /v1/balance_transactions" in rows:  # the stream's own pages too
+        rows["GET /v1/balance_transactions"][0] += math.ceil(
+            len(sb.ids("balance_transactions")) / 100
+        )
+    return [(e, f, o) for e, (f, o) in sorted(rows.items())]
 
 
 @dataclass
@@ -244,9 +286,17 @@ def _a_day_of_business(sb: StripeSandbox) -> str:
         sb.pay_invoice(invoice["id"])
     for _ in range(20):
         sb.create("customers")
+    for _ in range(5):
+        sb.create("quotes", lines=2)
+    price = next(p for p in sb.objects("prices") if p["active"])
+    sb.update("prices", price["id"], {"active": False})
+    sb.create_customer_tax_id(customers[0]["id"])
+    review = next(r for r in sb.objects("reviews") if r["open"])
+    sb.update("reviews", review["id"], {"open": False, "closed_reason": "approved"})
     return (
         "100 customers updated, 5 deleted, 3 products deleted, 10 subscriptions canceled, "
-        "10 open invoices paid (with their payments), 20 customers created"
+        "10 open invoices paid (with their payments), 20 customers created, 5 quotes "
+        "created, a price archived, a review closed, a customer's tax id added"
     )
 
 

@@ -88,7 +88,10 @@ def _stream_task(
         first = to_dict(page.data[0]).get("id") if page.data else None
         tasks = []
         for child in _children(stream):
-            if first is None:
+            if child.referenced_by:
+                # Fetched by the id its parent names: its own list is what the key opens.
+                tasks.append(_stream_task(check, child, child.path, [("limit", 1)], stream))
+            elif first is None:
                 check.access[child.name] = Access(note=f"not tried: no {stream.name} to list")
             else:
                 url = urlsplit(child.nested_url(first))

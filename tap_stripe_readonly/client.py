@@ -80,6 +80,13 @@ class StripeStream(Stream):
     permission: t.ClassVar[Permission]
     #: Fixed list filters, e.g. ``{"status": "all"}``.
     params: t.ClassVar[t.Mapping[str, str]] = {}
+    #: A list whose default hides objects (prices: "a list of your active prices … For the
+    #: list of inactive prices, set active to false") is read once per set of filters that
+    #: together show them all, each part with its own progress in state.
+    list_filters: t.ClassVar[tuple[t.Mapping[str, str], ...]] = ({},)
+    #: Fields Stripe sends only when asked (a tiered price's ``tiers``): expanded on every
+    #: list and retrieve. An event's copy lacks them, so a changed object is fetched instead.
+    expand: t.ClassVar[tuple[str, ...]] = ()
     #: Events announcing a created, changed or deleted object of this stream (at most 20,
     #: Stripe's limit for one list of events). None: objects never change once created.
     event_types: t.ClassVar[tuple[str, ...]] = ()
@@ -97,6 +104,9 @@ class StripeStream(Stream):
     unsettled_list: t.ClassVar[t.Mapping[str, str]] = {}
     #: Stripe sends no event when one is created: each run also lists the new ones.
     created_unannounced: t.ClassVar[bool] = False
+    #: Stripe announces no change of these at all (shipping rates): every run reads the list
+    #: in full again, a small one.
+    relisted_in_full: t.ClassVar[bool] = False
     #: False for a list Stripe does not filter by ``created`` (quotes, payment links): it is
     #: read whole, page after page, instead of in windows.
     created_filter: t.ClassVar[bool] = True
@@ -140,6 +150,16 @@ class StripeStream(Stream):
             for name, schema in self.schema["properties"].items()
         }
 
+    def add_properties(self, properties: t.Mapping[str, dict[str, t.Any]]) -> None:
+        """Declare fields the committed schema lacks (fields Stripe added: new_fields.py).
+
+        The validators are made again from the new schema, so that ``conforming_fields``
+        keeps the new fields too.
+        """
+        schema = self.schema
+        self.schema = {**schema, "properties": {**schema["properties"], **properties}}
+        self.__dict__.pop("_property_validators", None)
+
     def conforming_fields(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
         """The fields of ``row`` that the schema has, with values of the schema's types.
 
@@ -177,7 +197,11 @@ class StripeStream(Stream):
         return frozenset(types)
 
     def list_params(self) -> list[tuple[str, t.Any]]:
-        return [("limit", PAGE_SIZE), *self.params.items()]
+        expand = [("expand[]", f"data.{field}") for field in self.expand]
+        return [("limit", PAGE_SIZE), *self.params.items(), *expand]
+
+    def retrieve_params(self) -> list[tuple[str, t.Any]]:
+        return [("expand[]", field) for field in self.expand]
 
     def get_records(self, context: Context | None) -> t.Iterable[Record]:
         # Streams are read side by side by the tap's fetch engine (reading/), not one at a
@@ -198,6 +222,10 @@ class StripeChildStream(StripeStream):
     embedded_field: t.ClassVar[str | None]
     #: This stream's property naming its parent, e.g. ``"invoice"``.
     parent_key: t.ClassVar[str]
+    #: The parent's field holding the id of this stream's one object (a charge's ``review``):
+    #: that object is fetched by id, where Stripe's own list would leave some out (closed
+    #: reviews).
+    referenced_by: t.ClassVar[str | None] = None
     #: Which parents' lists can still change (None: a list never changes once made). State
     #: keeps the item ids of those whose list is longer than the embedded page, so that an
     #: item removed past it is found when the parent changes.

@@ -4,7 +4,8 @@ Records take a short path when nothing asks for more: each is written as the JSO
 sent (see shapes.py), which already has the types the schemas (generated from Stripe's own
 types for the pinned API version) declare, so singer-sdk's per-record conformance pass,
 deselection walk and JSON encoding would change nothing. With stream maps, flattening or
-deselected properties, records go through singer-sdk's own path instead.
+deselected properties, records go through singer-sdk's own path instead. Either way, a
+field Stripe added since the schemas were generated is declared first (new_fields.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.mapper import SameRecordTransform
 
 from tap_stripe_readonly.client import ACCOUNT_COLUMN
+from tap_stripe_readonly.new_fields import NewFields
 from tap_stripe_readonly.shapes import Raw, encode, to_dict, with_fields
 
 if t.TYPE_CHECKING:
@@ -40,6 +42,7 @@ class _StreamWriter:
             and all(stream.mask.values())
         )
         self.prefix = b'{"type":"RECORD","stream":' + encode(stream.name) + b',"record":'
+        self.new_fields = NewFields(stream)
 
 
 class SingerOutput:
@@ -68,6 +71,8 @@ class SingerOutput:
         if not rows:
             return
         writer = self._writers[stream.name]
+        # One object per page: its new fields are declared before the records carry them.
+        writer.new_fields.check(rows[0])
         if stream.tags_accounts:
             tag = {ACCOUNT_COLUMN: account}
             rows = [with_fields(row, tag) for row in rows]

@@ -41,5 +41,12 @@ PRODUCT_READ = Permission("product_read", "Products")
 # Stripe's one permission for Prices and the legacy Plans ("Grants access to Plans and Prices").
 PRICE_READ = Permission("plan_read", "Prices")
 BALANCE_READ = Permission("balance_read", "Balance")
+QUOTE_READ = Permission("quote_read", "Quotes")
+PAYMENT_LINK_READ = Permission("payment_links_read", "Payment Links")
+SHIPPING_RATE_READ = Permission("shipping_rate_read", "Shipping rates")
+TOP_UP_READ = Permission("top_up_read", "Top-ups")
+FILE_READ = Permission("file_read", "Files")
+BILLING_METER_READ = Permission("billing_meter_read", "Meters")
+REVIEW_READ = Permission("review_read", "Reviews")
 # Not needed for any stream: it lets an incremental run read only what changed.
 EVENT_READ = Permission("event_read", "Events")

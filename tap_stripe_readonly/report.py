@@ -28,7 +28,8 @@ class SyncReport:
     def __init__(self, logger: logging.Logger) -> None:
         self._logger = logger
         self.skipped: dict[tuple[str, str | None], Permission | None] = {}
-        self.nested: dict[tuple[str, str | None], tuple[Permission | None, str]] = {}
+        # Nested streams partly unread: the permission, the parents, whether embedded.
+        self.nested: dict[tuple[str, str | None], tuple[Permission | None, str, bool]] = {}
         self.failed_accounts: dict[str, str] = {}
         self.events_reason: str | None = None
 
@@ -56,7 +57,8 @@ class SyncReport:
         parent: StripeStream,
         account: str | None,
     ) -> None:
-        self.nested[(child.name, account)] = (permission, parent.name)
+        embedded = getattr(child, "embedded_field", None) is not None
+        self.nested[(child.name, account)] = (permission, parent.name, embedded)
 
     def events_unusable(self, why: str, *, activates: bool) -> None:
         """Changes cannot be read from events (``why``: NO_EVENT_READ or EVENTS_EXPIRED), so
@@ -108,10 +110,11 @@ class SyncReport:
             label = f"{name} ({account})" if account else name
             by_grant.setdefault(grant(permission), []).append(label)
         lines += [f"  {', '.join(sorted(names))}: grant {what}" for what, names in by_grant.items()]
-        for (name, account), (permission, parent) in self.nested.items():
+        for (name, account), (permission, parent, embedded) in self.nested.items():
             where = f" ({account})" if account else ""
+            what = f"items past the first 10 of some {parent}" if embedded else f"those of {parent}"
             lines.append(
-                f"  {name}{where}: items past the first 10 of some {parent} could not be read; "
+                f"  {name}{where}: {what} could not be read; "
                 f"grant {grant(permission)} (those {parent} are read again next run)"
             )
         if lines:

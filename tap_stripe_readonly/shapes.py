@@ -23,6 +23,7 @@ UNSET = msgspec.UNSET
 
 _encode = msgspec.json.Encoder().encode
 _decode_dict = msgspec.json.Decoder(dict[str, t.Any]).decode
+_decode_top = msgspec.json.Decoder(dict[str, Raw]).decode
 
 
 class ListPage(msgspec.Struct):
@@ -130,6 +131,11 @@ def field_of(raw: Raw, name: str) -> t.Any:
 def with_fields(raw: Raw | bytes, fields: dict[str, t.Any]) -> bytes:
     """The object's JSON with ``fields`` added (which it must not have already)."""
     return bytes(raw)[:-1] + b"," + _encode(fields)[1:]
+
+
+def top_level(raw: Raw | bytes) -> dict[str, Raw]:
+    """An object's top-level fields, each value left as its JSON (not decoded)."""
+    return _decode_top(raw)
 
 
 def to_dict(raw: Raw | bytes) -> dict[str, t.Any]:

@@ -10,7 +10,9 @@ Per stream (or per account, under ``partitions``):
 - ``replication_key_value``: every object created up to this second (unix time) was read;
   changes since then are read from Stripe's events.
 - ``backfill``: a read of ``range`` ([first, last] second) under way; ``done`` lists the
-  ranges already written, ``version`` the ACTIVATE_VERSION to send when it completes.
+  ranges already written, ``version`` the ACTIVATE_VERSION to send when it completes;
+  ``done_parts``, for a list read in parts (prices: ``active=false`` after the active ones),
+  the ranges written of each part but the first.
 - ``listing``: a whole list (no ``created`` filter) under way: ``after``, the last object of
   the last page written; ``began``, when it began (the bookmark once it completes).
 - ``table_version``, ``unsettled_since``: the last complete read's version; the oldest
@@ -134,6 +136,7 @@ def _is_backfill(backfill: object, latest: int) -> bool:
         and _is_time(backfill["range"][1], latest)
         and isinstance(backfill.get("done"), list)
         and all(_is_window(w) for w in backfill["done"])
+        and ("done_parts" not in backfill or _is_done_parts(backfill["done_parts"]))
         and (backfill.get("version") is None or _is_int(backfill["version"]))
         and _is_time(backfill.get("unsettled_since"), latest, none=True)
         and all(
@@ -143,6 +146,12 @@ def _is_backfill(backfill: object, latest: int) -> bool:
         )
         and ("nested_items" not in backfill or _is_nested_items(backfill["nested_items"]))
         and ("streams" not in backfill or _is_names(backfill["streams"]))
+    )
+
+
+def _is_done_parts(parts: object) -> bool:
+    return isinstance(parts, dict) and all(
+        isinstance(ranges, list) and all(_is_window(w) for w in ranges) for ranges in parts.values()
     )
 
 

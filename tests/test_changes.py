@@ -167,6 +167,18 @@ class Changes:
         sb.update("checkout_sessions", session, {"status": "expired"})
         sb.reverse_transfer(first("transfers", amount_reversed=0))
         sb.refund_application_fee(first("application_fees", amount_refunded=0))
+        # 8/9's streams.
+        schedule = first("subscription_schedules")
+        sb.update("subscription_schedules", schedule, {"metadata": {"renewal": "manual"}})
+        sb.update("quotes", first("quotes", status="draft"), {"status": "open"})
+        touched["quotes"].add(sb.create("quotes")["id"])
+        sb.update("payment_links", first("payment_links", active=True), {"active": False})
+        sb.update("top_ups", first("top_ups", status="succeeded"), {"status": "reversed"})
+        touched["top_ups"].add(sb.create("top_ups")["id"])
+        warning = first("early_fraud_warnings", actionable=True)
+        sb.update("early_fraud_warnings", warning, {"actionable": False})
+        touched["files"].add(sb.create("files")["id"])
+        sb.update("billing_meters", first("billing_meters"), {"display_name": "API requests"})
 
 
 @pytest.fixture(scope="module")

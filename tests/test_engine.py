@@ -163,6 +163,14 @@ def test_a_tap_told_more_than_stripe_allows_slows_down_and_never_fails(shared_sa
     assert all(result.ids(s) == shared_sandbox.ids(s) for s in STREAMS)
 
 
+# Nested streams Stripe lists apart from their parent, with the key naming the parent.
+APART = {
+    s.name: s.parent_key  # type: ignore[attr-defined]
+    for s in STREAM_TYPES
+    if s.selected_by_default and getattr(s, "embedded_field", "") is None
+}
+
+
 def test_a_backfill_killed_halfway_resumes_with_a_few_pages_resent(tmp_path):
     """SIGKILL in the middle of a first sync: the next run from the last STATE written ends
     with exactly every object, resending at most a few pages per stream (with a STATE after
@@ -186,11 +194,16 @@ def test_a_backfill_killed_halfway_resumes_with_a_few_pages_resent(tmp_path):
         complete = [line for line in lines if line.endswith(b"\n")]
         before = SyncResult.parse(b"".join(complete).decode())
         resumed = sync(tap_config(sb), state=before.states[-1])
+        resent_total = 0
         for stream in STREAMS:
             assert before.ids(stream) | resumed.ids(stream) == sb.ids(stream), stream
             resent = before.ids(stream) & resumed.ids(stream)
+            if stream in APART:
+                # A list kept apart is read again for each parent resent: count those.
+                key = APART[stream]
+                resent = {r[key] for r in resumed.records(stream) if r["id"] in resent}
             assert len(resent) <= 3 * client.PAGE_SIZE, f"{stream}: {len(resent)} resent"
-        resent_total = sum(len(before.ids(s) & resumed.ids(s)) for s in STREAMS)
+            resent_total += len(resent)
         assert resent_total < total // 10
 
 

@@ -267,6 +267,28 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
     sb.apply_customer_discount(cus, coupon["id"], account=account)
     sb.remove_customer_discount(cus, account=account)
     sb.create_customer_tax_id(cus, account=account)
+    # 8/9's resources.
+    schedules = sb.objects("subscription_schedules", account=account)
+    for schedule, status in zip(schedules, ("active", "canceled", "released"), strict=False):
+        update("subscription_schedules", schedule["id"], {"status": status})
+    quote = new("quotes", lines=2)
+    for status in ("open", "accepted"):
+        update("quotes", quote["id"], {"status": status})
+    update("quotes", new("quotes")["id"], {"status": "canceled"})
+    for resource in ("payment_links", "early_fraud_warnings", "billing_meters",
+                     "subscription_schedules"):  # fmt: skip
+        new(resource)
+    link = sb.objects("payment_links", account=account)[0]
+    update("payment_links", link["id"], {"active": not link["active"]})
+    top_up = new("top_ups")
+    update("top_ups", top_up["id"], {"status": "reversed"})
+    warning = sb.objects("early_fraud_warnings", account=account)[0]
+    update("early_fraud_warnings", warning["id"], {"actionable": False})
+    new("files")
+    review = new("reviews")
+    update("reviews", review["id"], {"open": False, "closed_reason": "approved"})
+    update("billing_meters", sb.objects("billing_meters", account=account)[0]["id"],
+           {"display_name": "Renamed"})  # fmt: skip
     sb.add_customer_source(cus, account=account)
     if account is None:  # Connect: the platform's
         tr = new("transfers")
@@ -335,7 +357,7 @@ def test_paying_an_open_invoice(sb: StripeSandbox) -> None:
     # Stripe's order: the payment, then the invoice, then what the payment set right.
     assert new_types(sb, before_events) == [
         "payment_intent.created", "charge.succeeded", "payment_intent.succeeded",
-        "invoice.updated", "invoice.paid", "invoice.payment_succeeded",
+        "invoice.updated", "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid",
         "customer.subscription.updated", "customer.updated",
     ]  # fmt: skip
     updated = latest_event(sb, "invoice.updated")

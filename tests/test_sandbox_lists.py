@@ -15,10 +15,15 @@ from tap_stripe_readonly.client import StripeChildStream, StripeStream
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tests.stripe_sandbox import DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
 from tests.stripe_sandbox.api import LISTABLE, accepted_params, match, path_of
+from tests.stripe_sandbox.more import APART
+from tests.stripe_sandbox.store import EXPAND_ONLY
 
 NOW = 1_795_000_000
-# Subscriptions leave canceled ones out by default; they have tests of their own.
-LISTS = tuple(r for r in LISTABLE if r != "subscriptions")
+# Subscriptions leave canceled ones out by default, prices archived ones; they have tests of
+# their own.
+LISTS = tuple(
+    r for r in LISTABLE if r not in ("subscriptions", "prices", "setup_attempts", "reviews")
+)
 
 
 @pytest.fixture(scope="module")
@@ -236,6 +241,49 @@ def test_subscriptions_hide_canceled_unless_asked(
     assert [s["id"] for s in mine] == [s["id"] for s in everything if s["customer"] == customer]
 
 
+def test_prices_hide_archived_unless_asked(http: requests.Session, sb: StripeSandbox) -> None:
+    everything = sb.objects("prices")
+    default = [p["id"] for p in walk(http, sb, "/v1/prices", limit=7)]
+    assert default == [p["id"] for p in everything if p["active"]]
+    active = [p["id"] for p in walk(http, sb, "/v1/prices", limit=7, active="true")]
+    archived = [p["id"] for p in walk(http, sb, "/v1/prices", limit=7, active="false")]
+    assert active == default
+    assert archived == [p["id"] for p in everything if not p["active"]]
+    assert archived
+
+
+def test_reviews_list_only_open_ones(http: requests.Session, sb: StripeSandbox) -> None:
+    everything = sb.objects("reviews")
+    listed = [r["id"] for r in walk(http, sb, "/v1/reviews", limit=3)]
+    assert listed == [r["id"] for r in everything if r["open"]]
+    closed = next(r for r in everything if not r["open"])
+    assert get(http, sb, f"/v1/reviews/{closed['id']}")[1] == closed
+    charges = {c["review"] for c in sb.objects("charges") if c["review"]}
+    assert charges == {r["id"] for r in everything}, "each charge names its review"
+
+
+def test_tiers_come_only_when_expanded(http: requests.Session, sb: StripeSandbox) -> None:
+    for resource in ("prices", "plans"):
+        params = {"active": "false"} if resource == "prices" else {}
+        bare = walk(http, sb, path_of(resource), limit=100, **params)
+        assert not any("tiers" in o for o in bare)
+        expanded = walk(http, sb, path_of(resource), limit=100, expand=["data.tiers"], **params)
+        tiered = [o for o in expanded if o["billing_scheme"] == "tiered"]
+        assert tiered
+        assert all(len(o["tiers"]) == 2 for o in tiered)
+        one = tiered[0]["id"]
+        status, body = get(http, sb, f"{path_of(resource)}/{one}", expand=["tiers"])
+        assert status == 200
+        assert body["tiers"] == tiered[0]["tiers"]
+        assert "tiers" not in get(http, sb, f"{path_of(resource)}/{one}")[1]
+    # An event's copy has no expand-only fields.
+    price = next(p for p in sb.objects("prices") if p["billing_scheme"] == "tiered")
+    sb.update("prices", price["id"], {"nickname": "Seats"})
+    event = get(http, sb, "/v1/events", type="price.updated", limit=1)[1]["data"][0]
+    assert event["data"]["object"]["id"] == price["id"]
+    assert "tiers" not in event["data"]["object"]
+
+
 def test_common_filters(http: requests.Session, sb: StripeSandbox) -> None:
     invoices = sb.objects("invoices")
     customer = invoices[0]["customer"]
@@ -335,9 +383,31 @@ def test_subscription_items_need_a_subscription(http: requests.Session, sb: Stri
 @pytest.mark.parametrize("resource", [*LISTS, "subscriptions", "subscription_items"])
 def test_retrieve_by_id(http: requests.Session, sb: StripeSandbox, resource: str) -> None:
     obj = sb.objects(resource)[-1]
-    status, body = get(http, sb, f"{path_of(resource)}/{obj['id']}")
+    expand = sorted(EXPAND_ONLY.get(resource, ()))  # sb.objects shows them expanded
+    status, body = get(http, sb, f"{path_of(resource)}/{obj['id']}", **{"expand[]": expand})
     assert status == 200
     assert body == obj
+
+
+def test_setup_attempts_are_listed_per_setup_intent(
+    http: requests.Session, sb: StripeSandbox
+) -> None:
+    status, body = get(http, sb, "/v1/setup_attempts")
+    assert status == 400
+    assert body["error"]["param"] == "setup_intent"
+    for intent in sb.objects("setup_intents")[:5]:
+        attempts = walk(http, sb, "/v1/setup_attempts", setup_intent=intent["id"])
+        assert attempts
+        assert {a["setup_intent"] for a in attempts} == {intent["id"]}
+
+
+def test_lists_kept_apart_are_listed_per_parent(http: requests.Session, sb: StripeSandbox) -> None:
+    for resource, (parent, template, _) in APART.items():
+        found = []
+        for obj in sb.objects(parent):
+            found += walk(http, sb, template.format(id=obj["id"]), limit=3)
+        assert [o["id"] for o in found] == [o["id"] for o in sb.objects(resource)], resource
+    assert get(http, sb, "/v1/quotes/qt_missing/line_items")[0] == 404
 
 
 def test_retrieve_missing_is_a_404(http: requests.Session, sb: StripeSandbox) -> None:
@@ -413,9 +483,9 @@ def test_each_list_takes_the_parameters_stripe_s_takes(stream: type[StripeStream
     # same ones, or a tap's filter would pass here and fail against Stripe (or the reverse).
     unpack = inspect.signature(_list_method(stream)).parameters["params"].annotation
     (name,) = [ref.__forward_arg__ for ref in get_args(unpack)]
-    module = stripe.params
-    if "." in stream.stripe_class:  # checkout.Session: stripe.params.checkout
-        module = getattr(module, stream.stripe_class.split(".")[0])
+    # In stripe.params, or its namespace's (checkout.Session's: stripe.params.checkout).
+    namespaces = (stripe.params.checkout, stripe.params.billing, stripe.params.radar)
+    module = next(m for m in (stripe.params, *namespaces) if hasattr(m, name))
     options = set(stripe.RequestOptions.__annotations__)  # the client's, never sent
     stripes = set(getattr(module, name).__annotations__) - options
     route = match(stream.path.replace("{id}", "x_1"))

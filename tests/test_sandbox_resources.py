@@ -20,6 +20,7 @@ from tests.stripe_sandbox.data import (
     connect_destinations,
     created_at,
 )
+from tests.stripe_sandbox.store import EXPAND_ONLY
 from tests.test_sandbox_shapes import CLASSES, check, event_problems
 
 NOW = 1_795_000_000
@@ -538,6 +539,7 @@ def test_retrieving_what_is_not_there_is_a_404(sb: StripeSandbox, path: str, mes
 def test_a_coupon_is_retrieved_by_its_own_id(sb: StripeSandbox) -> None:
     coupon = sb.objects("coupons")
     named = next(c for c in coupon if c["id"] == "SUMMER25")
+    named = {k: v for k, v in named.items() if k not in EXPAND_ONLY["coupons"]}  # unasked
     assert get(sb, "/v1/coupons/SUMMER25").json() == named
     # A promotion code's coupon expands, though its id has no prefix to go by.
     code = _first(sb, "promotion_codes", lambda p: p["code"] == "SUMMER25")

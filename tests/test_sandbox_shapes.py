@@ -39,6 +39,17 @@ CLASSES: dict[str, type[StripeObject]] = {
     "checkout_sessions": stripe.checkout.Session, "transfers": stripe.Transfer,
     "transfer_reversals": stripe.TransferReversal, "application_fees": stripe.ApplicationFee,
     "application_fee_refunds": stripe.ApplicationFeeRefund,
+    "invoice_payments": stripe.InvoicePayment,
+    "subscription_schedules": stripe.SubscriptionSchedule, "quotes": stripe.Quote,
+    "quote_line_items": stripe.LineItem, "payment_links": stripe.PaymentLink,
+    "payment_link_line_items": stripe.LineItem, "checkout_session_line_items": stripe.LineItem,
+    "shipping_rates": stripe.ShippingRate, "top_ups": stripe.Topup,
+    "early_fraud_warnings": stripe.radar.EarlyFraudWarning, "files": stripe.File,
+    "file_links": stripe.FileLink, "billing_meters": stripe.billing.Meter,
+    "setup_attempts": stripe.SetupAttempt, "product_features": stripe.ProductFeature,
+    "customer_tax_ids": stripe.TaxId,
+    "customer_balance_transactions": stripe.CustomerBalanceTransaction,
+    "payout_balance_transactions": stripe.BalanceTransaction, "reviews": stripe.Review,
 }  # fmt: skip
 # Coupons and plans have no prefix: a coupon's id is whatever its owner chose (or 8 random
 # characters), a plan's is its price's.
@@ -51,6 +62,12 @@ PREFIXES = {
     "tax_rates": "txr_", "invoice_items": "ii_", "setup_intents": "seti_",
     "payment_methods": "pm_", "checkout_sessions": "cs_live_", "transfers": "tr_",
     "transfer_reversals": "trr_", "application_fees": "fee_", "application_fee_refunds": "fr_",
+    "invoice_payments": "inpay_", "subscription_schedules": "sub_sched_", "quotes": "qt_",
+    "quote_line_items": "li_", "payment_links": "plink_", "payment_link_line_items": "li_",
+    "checkout_session_line_items": "li_", "shipping_rates": "shr_", "top_ups": "tu_",
+    "early_fraud_warnings": "issfr_", "files": "file_", "file_links": "link_",
+    "billing_meters": "mtr_", "setup_attempts": "setatt_", "product_features": "prodft_",
+    "customer_tax_ids": "txi_", "customer_balance_transactions": "cbtxn_", "reviews": "prv_",
 }  # fmt: skip
 ID_LENGTHS = {"checkout_sessions": "58"}  # after the prefix; others 14 to 24
 
@@ -94,7 +111,12 @@ def _resolve(tp: Any) -> Any:
     if isinstance(tp, typing.ForwardRef):
         tp = tp.__forward_arg__
     if isinstance(tp, str):
-        return getattr(stripe, tp, None)
+        # A forward reference names a class of stripe or of one of its namespaces
+        # (ProductFeature's "Feature" is stripe.entitlements.Feature).
+        for namespace in (stripe, stripe.entitlements, stripe.billing, stripe.radar):
+            if hasattr(namespace, tp):
+                return getattr(namespace, tp)
+        return None
     return tp
 
 
@@ -235,11 +257,17 @@ def test_ids_have_stripe_prefixes_and_a_fixed_format(sb: StripeSandbox) -> None:
         seen |= ids
 
 
+def timed(resource: str) -> bool:
+    """Whether the resource's objects say when they were made (line items and payment links
+    do not)."""
+    return resource == "invoice_items" or "created" in _fields(CLASSES[resource])
+
+
 def test_objects_are_in_the_past_and_links_resolve(sb: StripeSandbox) -> None:
     ids = {r: sb.ids(r) for r in RESOURCES}
     for resource in RESOURCES:
         for obj in sb.objects(resource):
-            if resource not in ("invoice_line_items", "credit_note_line_items"):
+            if timed(resource) and resource not in ("invoice_line_items", "credit_note_line_items"):
                 assert created_at(resource, obj) <= NOW, (resource, obj["id"])
             if resource not in (
                 "events",
@@ -249,7 +277,7 @@ def test_objects_are_in_the_past_and_links_resolve(sb: StripeSandbox) -> None:
                 "refunds",
                 "transfer_reversals",
                 "application_fee_refunds",
-            ):
+            ) and "livemode" in _fields(CLASSES[resource]):
                 assert obj["livemode"] is True
             if "customer" in obj and obj["customer"] is not None:
                 assert obj["customer"] in ids["customers"]
@@ -327,10 +355,17 @@ def test_the_business_has_the_cases_a_tap_must_handle(sb: StripeSandbox) -> None
 
 
 def test_objects_are_newest_first(sb: StripeSandbox) -> None:
-    nested = {"transfer_reversals": "transfer", "application_fee_refunds": "fee"}
+    nested = {
+        "transfer_reversals": "transfer",
+        "application_fee_refunds": "fee",
+        "customer_tax_ids": "customer",
+        "customer_balance_transactions": "customer",
+    }
     for resource in RESOURCES:
-        if resource in ("invoice_line_items", "credit_note_line_items"):
-            continue  # in their parents' order
+        if resource in ("invoice_line_items", "credit_note_line_items") or not timed(resource):
+            continue  # in their parents' order, or not timed at all
+        if resource == "payout_balance_transactions":
+            continue  # balance transactions, newest first per payout (which they do not name)
         by_parent: dict[str, list[int]] = {}
         for o in sb.objects(resource):
             # Reversals and fee refunds: newest first in each parent's list.

@@ -67,9 +67,11 @@ def test_state_volume_stays_small_with_many_accounts(platform):
     states = result.of_type("STATE")
     assert 1 <= len(states) <= 2 + elapsed / tap_run.STATE_INTERVAL_SECONDS
     assert result.messages[-1]["type"] == "STATE", "the last STATE covers every record"
-    state_bytes = sum(len(json.dumps(m)) for m in states)
+    # Every STATE carries every account's bookmarks: each is small next to the records, and
+    # there is at most one a second (above), however many answers the run had.
+    largest = max(len(json.dumps(m)) for m in states)
     record_bytes = sum(len(json.dumps(m)) for m in result.of_type("RECORD"))
-    assert state_bytes * 100 < record_bytes, (state_bytes, record_bytes)
+    assert largest * 200 < record_bytes, (largest, record_bytes)
     last = result.states[-1]["bookmarks"]["customers"]["partitions"]
     assert {p["context"]["stripe_account"] for p in last} == set(platform.accounts)
 

@@ -94,7 +94,7 @@ class Copies:
         self.fetching[object_id] = event_item
         return read.task(
             stream.object_url(object_id),
-            [],
+            stream.retrieve_params(),
             stream.retrieve_endpoint,
             partial(self._fetched, object_id, child),
             partial(self._fetch_error, object_id, child),
@@ -157,7 +157,10 @@ class Copies:
         at = iso(when)
         for child in read.children:
             if child.embedded_field is None:
-                continue  # its own events tell what became of it
+                if child.name in self.nested.tracked:
+                    # Kept apart, and its items in state: those go with it (end of the run).
+                    self.deleted_items(child, object_id, set())
+                continue  # else its own events tell what became of it
             embedded = getattr(item.head, child.embedded_field) if item else None
             head = self.nested.child_heads[child.name]
             entries = shapes.items(head, embedded.data if embedded else ())

@@ -20,7 +20,7 @@ from tap_stripe_readonly.reading import coverage
 from tap_stripe_readonly.reading.copies import Copies, iso
 from tap_stripe_readonly.reading.event_feed import Subscriber
 from tap_stripe_readonly.reading.nested import PageMark
-from tap_stripe_readonly.reading.range_read import Chain, RangeRead
+from tap_stripe_readonly.reading.range_read import Chain, RangeRead, list_parts
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,16 +89,20 @@ class EventsRead:
         # The events are taken after: an event's copy of an object listed already is older,
         # and is not written.
         relist: list[Task] = []
+        parts = [filters for _, filters in list_parts(read.stream)]
         if read.stream.created_unannounced:
-            relist.append(self.relist.window(Chain(since, now)))
+            relist += [self.relist.window(Chain(since, now, filters=f)) for f in parts]
         if read.stream.unsettled and (oldest := read.unsettled_from()) is not None:
-            chain = Chain(min(since, oldest), now)
+            unsettled: tuple[tuple[str, str], ...] = ()
             if read.stream.unsettled_list and "unsettled_ids" in read.state:
                 # Stripe lists the unsettled ones alone: those (at the end, the ones that
                 # settled since are fetched).
                 self.known_unsettled = set(read.state["unsettled_ids"])
-                chain.filters = tuple(read.stream.unsettled_list.items())
-            relist.append(self.relist.window(chain))
+                unsettled = tuple(read.stream.unsettled_list.items())
+            relist += [
+                self.relist.window(Chain(min(since, oldest), now, filters=(*f, *unsettled)))
+                for f in parts
+            ]
         subscriber = Subscriber(
             read,
             since,
@@ -151,13 +155,15 @@ class EventsRead:
         for _, event in events:
             item = shapes.items(read.head, [event.data.object])[0]
             object_id = item.head.id
-            if item.head.object in self.child_events and isinstance(object_id, str):
-                tasks += self._child_event(self.child_events[item.head.object], event)
-                continue
             if event.type in self.changed_by:
                 changed_id = shapes.field_of(event.data.object, self.changed_by[event.type])
                 if isinstance(changed_id, str):
                     changed_by[changed_id] = max(event.created, changed_by.get(changed_id, 0))
+            if item.head.object in self.child_events and isinstance(object_id, str):
+                # (A customer's tax id is its own record and changes its customer too.)
+                tasks += self._child_event(self.child_events[item.head.object], event)
+                continue
+            if event.type in self.changed_by:
                 continue
             if item.head.object != read.stream.object_name:
                 continue
@@ -169,11 +175,12 @@ class EventsRead:
             same_version = event.api_version == API_VERSION
             if read.stream.is_deletion(event.type):
                 copies.write_deleted(item, object_id, event.created, as_sent=same_version)
-            elif same_version and not self._settled_unlisted(item):
+            elif same_version and not read.stream.expand and not self._settled_unlisted(item):
                 changed.append(item)
             else:
                 # data.object is rendered in the API version of the event's time, which the
-                # schemas may not describe (or it is stale): the object as it is now, fetched.
+                # schemas may not describe, or lacks the fields only an expand brings, or is
+                # stale: the object as it is now, fetched.
                 tasks.append(copies.fetch(object_id, event_item=item))
         tasks += self.nested.write_parents(changed, PageMark((0, -1)))
         # After the page: the object's own event of the same second may follow the other's.
@@ -244,7 +251,7 @@ class EventsRead:
                     shapes.encode({"id": item_id, child.parent_key: parent_id, DELETED_AT: at})
                     for item_id in sorted(had - now)
                 ]
-                if parent_id in self.kept_parents[child.name]:
+                if parent_id in self.kept_parents[child.name] and now:
                     parents[parent_id] = sorted(now)
             read.write(child, rows)
         read.keep_items(kept)

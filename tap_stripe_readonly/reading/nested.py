@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tap_stripe_readonly import client, shapes
 from tap_stripe_readonly.errors import CursorVanishedError, NotFoundError, PermissionDeniedError
 from tap_stripe_readonly.reading.vanishing import restarted
+from tap_stripe_readonly.shapes import Raw
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +30,7 @@ if t.TYPE_CHECKING:
     from tap_stripe_readonly.engine import Task
     from tap_stripe_readonly.reading.stream_read import StreamRead
     from tap_stripe_readonly.reading.windows import Window
-    from tap_stripe_readonly.shapes import Item, ListPage, Raw
+    from tap_stripe_readonly.shapes import Item, ListPage
 
 # A nested list whose cursor keeps vanishing is listed again from its start this many times.
 MAX_NESTED_RESTARTS = 3
@@ -85,8 +86,12 @@ class NestedLists:
         for child in read.children:
             rows: list[Raw | bytes] = []
             if child.embedded_field is None:
-                if read.mode != "events":  # in events mode, its own events tell its changes
-                    tasks += self._listed_apart(child, items, mark)
+                # In events mode, a list with events of its own is told its changes by them;
+                # one without (a product's features) is listed again for each parent that
+                # changed.
+                if read.mode != "events" or not child.event_types:
+                    read_apart = self._referenced if child.referenced_by else self._listed_apart
+                    tasks += read_apart(child, items, mark)
                 continue
             for item in items:
                 embedded: shapes.EmbeddedList | None = getattr(item.head, child.embedded_field)
@@ -135,10 +140,52 @@ class NestedLists:
         """A list Stripe keeps apart from its parent: listed for each parent, from its start."""
         tasks = []
         for item in items:
-            task = self.nested(child, item.head.id, None, set(), mark)
+            keep = self._may_change(child, item.head)
+            task = self.nested(child, item.head.id, None, set(), mark, keep=keep)
             if task is not None:
                 tasks.append(task)
         return tasks
+
+    def _referenced(
+        self, child: StripeChildStream, items: list[Item], mark: PageMark
+    ) -> list[Task]:
+        """The object each parent names by id (a charge's review), fetched (a 404: gone
+        since, nothing to write)."""
+        field = t.cast("str", child.referenced_by)
+        tasks = []
+        for item in items:
+            object_id = getattr(item.head, field)
+            if not isinstance(object_id, str):
+                continue
+            if child.name in self.denied:
+                mark.failed = True  # read again next run, once the permission is granted
+                continue
+            mark.waiting += 1
+            self.read.waiting_reads += 1
+            self.made[child.name] += 1
+            task = self.read.task(
+                child.object_url(object_id),
+                child.retrieve_params(),
+                child.retrieve_endpoint,
+                partial(self._fetched, child, mark),
+                partial(self._fetch_error, child, mark),
+                shape=Raw,
+                permission=child.permission,
+                stream=child.name,
+            )
+            tasks.append(task)
+        return tasks
+
+    def _fetched(self, child: StripeChildStream, mark: PageMark, raw: Raw) -> list[Task]:
+        self.read.write(child, [raw])
+        return self._finished(mark)
+
+    def _fetch_error(self, child: StripeChildStream, mark: PageMark, exc: Exception) -> list[Task]:
+        if isinstance(exc, PermissionDeniedError):
+            self._denied(child, exc, mark)
+        elif not isinstance(exc, NotFoundError):
+            raise exc
+        return self._finished(mark)
 
     def nested(
         self,
@@ -195,11 +242,7 @@ class NestedLists:
     def _error(self, nested: NestedRead, exc: Exception) -> list[Task]:
         read = self.read
         if isinstance(exc, PermissionDeniedError):
-            # The parents are written, but not all their items: their pages stay unwritten
-            # in state, so the next run reads them again; the report says what to grant.
-            self.denied.add(nested.child.name)
-            read.seam.nested_unread(nested.child, exc.permission, read.stream, read.account.id)
-            nested.mark.failed = True
+            self._denied(nested.child, exc, nested.mark)
             return self._done(nested)
         if isinstance(exc, NotFoundError):
             # Deleted since its page was listed (draft invoices can be): nothing left to read;
@@ -219,11 +262,22 @@ class NestedLists:
             return [self._task(nested, after=None)]  # from its start, skipping the written
         raise exc
 
+    def _denied(self, child: StripeChildStream, exc: PermissionDeniedError, mark: PageMark) -> None:
+        # The parents are written, but not all their items: their pages stay unwritten in
+        # state, so the next run reads them again; the report says what to grant.
+        read = self.read
+        self.denied.add(child.name)
+        read.seam.nested_unread(child, exc.permission, read.stream, read.account.id)
+        mark.failed = True
+
     def _done(self, nested: NestedRead) -> list[Task]:
-        nested.mark.waiting -= 1
+        return self._finished(nested.mark)
+
+    def _finished(self, mark: PageMark) -> list[Task]:
+        mark.waiting -= 1
         self.read.waiting_reads -= 1
-        if nested.mark.settle is not None:
-            nested.mark.settle()
+        if mark.settle is not None:
+            mark.settle()
         return self.read.release()
 
     def keep(self, child: StripeChildStream, parent_id: str, ids: set[str], keep: bool) -> None:
@@ -233,7 +287,8 @@ class NestedLists:
         kept = progress.get("nested_items") if progress is not None else None
         if kept is None or child.name not in self.tracked:
             return
-        if keep:
+        if keep and ids:
             kept.setdefault(child.name, {})[parent_id] = sorted(ids)
         elif parent_id in kept.get(child.name, ()):
-            del kept[child.name][parent_id]  # read before this run resumed, and changed since
+            # Read before this run resumed and changed since, or with nothing to remember.
+            del kept[child.name][parent_id]

@@ -3,6 +3,7 @@
 - A read under way (``backfill``, ``listing``) resumes where it stopped.
 - No bookmark: the stream is read in full, its ``created`` range in windows, or its whole
   list when Stripe's list takes no ``created`` filter.
+- A list Stripe announces no change of (``relisted_in_full``): in full, every run.
 - A bookmark: changes since then, from the account's one read of Stripe's events (less a
   margin for clocks that disagree; ``event_feed.py``); objects created since the bookmark
   instead with ``capture_changes: false`` or a stream without events; a read in full again
@@ -81,7 +82,7 @@ def _plan(read: StreamRead, nested: NestedLists, feed: EventsFeed | None) -> lis
     if isinstance(state.get("backfill"), dict) or isinstance(state.get("listing"), dict):
         coverage.read_covers(read, state.get("backfill") or state["listing"])
         return _resume(read, nested)
-    if bookmark is None:
+    if bookmark is None or stream.relisted_in_full:
         return _in_full(read, nested)
     if stream.events_themselves:
         if feed is None or not read.account.events_readable or not feed.covers(bookmark, None):

@@ -54,7 +54,12 @@ class Chain:
     restarts: int = 0
     pages: deque[PageMark] = field(default_factory=deque)
     left: float = 0.0  # pages expected after the next, at the density seen
-    filters: tuple[tuple[str, str], ...] = ()  # beside events: the unsettled ones alone
+    #: The part of the list it reads (``StripeStream.list_filters``) and, beside events, the
+    #: filters listing the unsettled objects alone.
+    filters: tuple[tuple[str, str], ...] = ()
+    #: The part's key in state: its done ranges are ``backfill["done"]`` for the first
+    #: part, ``backfill["done_parts"][part]`` for the others.
+    part: str = ""
 
 
 class RangeRead:
@@ -115,8 +120,11 @@ class RangeRead:
         read.mode = "list"
         read.version = backfill.get("version") or read.state.get("table_version")
         lo, hi = backfill["range"]
-        done = [(a, b) for a, b in backfill["done"]]
-        return [self.window(Chain(a, b)) for a, b in windows.gaps((lo, hi), done)]
+        return [
+            self.window(Chain(a, b, filters=filters, part=part))
+            for part, filters in list_parts(read.stream)
+            for a, b in windows.gaps((lo, hi), done_of(backfill, part))
+        ]
 
     def window(self, chain: Chain) -> Task:
         self.chains.add(chain)
@@ -260,6 +268,7 @@ class RangeRead:
                 pages=chain.pages if b == low else deque(),
                 left=windows.pages_in(a, b, per_second, size),
                 filters=chain.filters,
+                part=chain.part,
             )
             for a, b in windows.split(chain.lo, low, per_second, parts, size)
         ]
@@ -292,10 +301,14 @@ class RangeRead:
         if covered and self.beside_events is None:
             read = self.read
             backfill = read.state["backfill"]
-            done = [(a, b) for a, b in backfill["done"]]
+            done = done_of(backfill, chain.part)
             for cover in covered:
                 done = windows.merge(done, cover)
-            backfill["done"] = [list(w) for w in done]
+            ranges = [list(w) for w in done]
+            if chain.part:
+                backfill.setdefault("done_parts", {})[chain.part] = ranges
+            else:
+                backfill["done"] = ranges
             read.seam.state_changed()
 
     # -- the end -------------------------------------------------------------------------------
@@ -307,7 +320,7 @@ class RangeRead:
         state = read.state
         backfill = state["backfill"]
         lo, hi = backfill["range"]
-        if windows.gaps((lo, hi), [(a, b) for a, b in backfill["done"]]):
+        if any(windows.gaps((lo, hi), done_of(backfill, p)) for p, _ in list_parts(read.stream)):
             return  # a nested list could not be read: these pages are read again next run
         if version := backfill.get("version"):
             for stream in (read.stream, *read.children):
@@ -327,3 +340,19 @@ class RangeRead:
         del state["backfill"]
         coverage.record_covered(read)
         read.seam.state_changed()
+
+
+def list_parts(stream: client.StripeStream) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """The parts a stream's list is read in, each with its key in state: the first part's
+    progress is ``done`` (a state written before a stream had parts resumes as its first
+    part: for prices, the active ones, which is what the bare list showed)."""
+    return [
+        ("&".join(f"{k}={v}" for k, v in f.items()) if i else "", tuple(f.items()))
+        for i, f in enumerate(stream.list_filters)
+    ]
+
+
+def done_of(backfill: t.Mapping[str, t.Any], part: str) -> list[tuple[int, int]]:
+    """The ranges of a part of the list written so far."""
+    ranges = backfill.get("done_parts", {}).get(part, []) if part else backfill["done"]
+    return [(a, b) for a, b in ranges]

@@ -14,7 +14,9 @@ from tap_stripe_readonly.streams.balance import (
     ApplicationFeeRefundsStream,
     ApplicationFeesStream,
     BalanceTransactionsStream,
+    PayoutBalanceTransactionsStream,
     PayoutsStream,
+    TopUpsStream,
     TransferReversalsStream,
     TransfersStream,
 )
@@ -22,25 +24,45 @@ from tap_stripe_readonly.streams.billing import (
     CouponsStream,
     CreditNoteLineItemsStream,
     CreditNotesStream,
+    CustomerBalanceTransactionsStream,
     CustomersStream,
+    CustomerTaxIdsStream,
     InvoiceItemsStream,
     InvoiceLineItemsStream,
+    InvoicePaymentsStream,
     InvoicesStream,
     PromotionCodesStream,
+    QuoteLineItemsStream,
+    QuotesStream,
     SubscriptionItemsStream,
+    SubscriptionSchedulesStream,
     SubscriptionsStream,
     TaxRatesStream,
 )
-from tap_stripe_readonly.streams.catalog import PlansStream, PricesStream, ProductsStream
+from tap_stripe_readonly.streams.catalog import (
+    BillingMetersStream,
+    PlansStream,
+    PricesStream,
+    ProductFeaturesStream,
+    ProductsStream,
+)
 from tap_stripe_readonly.streams.events import EventsStream
+from tap_stripe_readonly.streams.files import FileLinksStream, FilesStream
 from tap_stripe_readonly.streams.payments import (
     ChargesStream,
+    CheckoutSessionLineItemsStream,
     CheckoutSessionsStream,
     DisputesStream,
+    EarlyFraudWarningsStream,
     PaymentIntentsStream,
+    PaymentLinkLineItemsStream,
+    PaymentLinksStream,
     PaymentMethodsStream,
     RefundsStream,
+    ReviewsStream,
+    SetupAttemptsStream,
     SetupIntentsStream,
+    ShippingRatesStream,
 )
 
 STREAM_TYPES: tuple[type[StripeStream], ...] = (
@@ -74,6 +96,27 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     TransferReversalsStream,
     ApplicationFeesStream,
     ApplicationFeeRefundsStream,
+    # What a revenue warehouse joins and reconciles with.
+    InvoicePaymentsStream,
+    SubscriptionSchedulesStream,
+    QuotesStream,
+    QuoteLineItemsStream,
+    CheckoutSessionLineItemsStream,
+    PaymentLinksStream,
+    PaymentLinkLineItemsStream,
+    ShippingRatesStream,
+    PayoutBalanceTransactionsStream,
+    TopUpsStream,
+    EarlyFraudWarningsStream,
+    ReviewsStream,
+    ProductFeaturesStream,
+    BillingMetersStream,
+    FilesStream,
+    FileLinksStream,
+    # A request per customer (per SetupIntent) on the first sync: selected when asked for.
+    CustomerTaxIdsStream,
+    CustomerBalanceTransactionsStream,
+    SetupAttemptsStream,
 )
 
 # (singer-sdk types `name` as an instance attribute; streams here set it on the class.)

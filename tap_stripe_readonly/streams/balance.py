@@ -8,6 +8,7 @@ from tap_stripe_readonly.permissions import (
     APPLICATION_FEE_READ,
     BALANCE_READ,
     PAYOUT_READ,
+    TOP_UP_READ,
     TRANSFER_READ,
 )
 
@@ -76,3 +77,28 @@ class ApplicationFeeRefundsStream(StripeChildStream):
     permission = APPLICATION_FEE_READ
     # A refund's own changes (its metadata); new refunds come with application_fee.refunded.
     event_types = ("application_fee.refund.updated",)
+
+
+class PayoutBalanceTransactionsStream(StripeChildStream):
+    """The balance transactions each payout paid out: what a bank deposit is reconciled
+    with. Stripe lists them for automatic payouts only; read once a payout changes (paid)."""
+
+    name = "payout_balance_transactions"
+    path = "/v1/balance_transactions"
+    parent_stream_type = PayoutsStream
+    embedded_field = None
+    parent_key = "payout"
+    stripe_class = "BalanceTransaction"
+    object_name = "balance_transaction"
+    permission = BALANCE_READ
+
+
+class TopUpsStream(StripeStream):
+    name = "top_ups"
+    path = "/v1/topups"
+    stripe_class = "Topup"
+    object_name = "topup"
+    permission = TOP_UP_READ
+    event_types = (
+        "topup.created", "topup.succeeded", "topup.failed", "topup.canceled", "topup.reversed",
+    )  # fmt: skip

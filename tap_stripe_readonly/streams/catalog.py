@@ -1,9 +1,10 @@
-"""The catalog: products, their prices, and the legacy plans."""
+"""The catalog: products, their prices and features, the legacy plans, and the meters
+usage-based prices bill by."""
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import StripeStream
-from tap_stripe_readonly.permissions import PRICE_READ, PRODUCT_READ
+from tap_stripe_readonly.client import ChangesWhile, StripeChildStream, StripeStream
+from tap_stripe_readonly.permissions import BILLING_METER_READ, PRICE_READ, PRODUCT_READ
 
 
 class ProductsStream(StripeStream):
@@ -22,6 +23,11 @@ class PricesStream(StripeStream):
     object_name = "price"
     permission = PRICE_READ
     event_types = ("price.created", "price.updated", "price.deleted")
+    # Stripe's bare list shows active prices only; subscriptions and invoices keep pointing
+    # at the archived ones.
+    list_filters = ({"active": "true"}, {"active": "false"})
+    # Sent only when expanded: a tiered price's tiers, a multi-currency price's currencies.
+    expand = ("tiers", "currency_options")
 
 
 class PlansStream(StripeStream):
@@ -33,3 +39,36 @@ class PlansStream(StripeStream):
     object_name = "plan"
     permission = PRICE_READ
     event_types = ("plan.created", "plan.updated", "plan.deleted")
+    expand = ("tiers",)
+
+
+class ProductFeaturesStream(StripeChildStream):
+    """The entitlement features attached to each product, listed per product (no events
+    of their own: read again for each product that changed)."""
+
+    name = "product_features"
+    path = "/v1/products/{id}/features"
+    parent_stream_type = ProductsStream
+    embedded_field = None
+    parent_key = "product"
+    stripe_class = "ProductFeature"
+    object_name = "product_feature"
+    permission = PRODUCT_READ
+    # Any product's can change; state keeps their ids, so that those of a product deleted
+    # (or detached from it) are written deleted.
+    changes_while = ChangesWhile("id")
+
+
+class BillingMetersStream(StripeStream):
+    """Usage-based billing's meters."""
+
+    name = "billing_meters"
+    path = "/v1/billing/meters"
+    stripe_class = "billing.Meter"
+    object_name = "billing.meter"
+    permission = BILLING_METER_READ
+    created_filter = False  # Stripe's list of meters takes no `created` filter
+    event_types = (
+        "billing.meter.created", "billing.meter.updated", "billing.meter.deactivated",
+        "billing.meter.reactivated",
+    )  # fmt: skip

@@ -8,8 +8,11 @@ from tap_stripe_readonly.permissions import (
     CHECKOUT_SESSION_READ,
     DISPUTE_READ,
     PAYMENT_INTENT_READ,
+    PAYMENT_LINK_READ,
     PAYMENT_METHOD_READ,
+    REVIEW_READ,
     SETUP_INTENT_READ,
+    SHIPPING_RATE_READ,
 )
 from tap_stripe_readonly.streams.billing import CustomersStream
 
@@ -119,3 +122,99 @@ class CheckoutSessionsStream(StripeStream):
     )  # fmt: skip
     # Stripe has no checkout.session.created: new sessions are listed.
     created_unannounced = True
+    # Sent only when expanded: the first 10 with the session, free, rather than a request
+    # per session (checkout_session_line_items).
+    expand = ("line_items",)
+
+
+class CheckoutSessionLineItemsStream(StripeChildStream):
+    """What each Checkout Session sold: fixed once the session completes or expires."""
+
+    name = "checkout_session_line_items"
+    path = "/v1/checkout/sessions/{id}/line_items"
+    parent_stream_type = CheckoutSessionsStream
+    embedded_field = "line_items"  # expanded on the sessions' list
+    parent_key = "checkout_session"
+    stripe_class = "LineItem"
+    object_name = "item"
+    permission = CHECKOUT_SESSION_READ
+
+
+class PaymentLinksStream(StripeStream):
+    name = "payment_links"
+    path = "/v1/payment_links"
+    stripe_class = "PaymentLink"
+    object_name = "payment_link"
+    permission = PAYMENT_LINK_READ
+    created_filter = False  # Stripe's list of payment links takes no `created` filter
+    # A payment link has no `created`: the bookmark is when its whole list was read.
+    replication_key = None
+    event_types = ("payment_link.created", "payment_link.updated")
+    expand = ("line_items",)  # sent only when expanded (payment_link_line_items)
+
+
+class PaymentLinkLineItemsStream(StripeChildStream):
+    name = "payment_link_line_items"
+    path = "/v1/payment_links/{id}/line_items"
+    parent_stream_type = PaymentLinksStream
+    embedded_field = "line_items"  # expanded on the links' list
+    parent_key = "payment_link"
+    stripe_class = "LineItem"
+    object_name = "item"
+    permission = PAYMENT_LINK_READ
+
+
+class ShippingRatesStream(StripeStream):
+    name = "shipping_rates"
+    path = "/v1/shipping_rates"
+    stripe_class = "ShippingRate"
+    object_name = "shipping_rate"
+    permission = SHIPPING_RATE_READ
+    relisted_in_full = True  # no events at all; an account has a handful
+
+
+class SetupAttemptsStream(StripeChildStream):
+    """Each SetupIntent's attempts (card-saving outcomes). A request per SetupIntent on the
+    first sync: not selected unless asked for; afterwards per SetupIntent that changed."""
+
+    name = "setup_attempts"
+    path = "/v1/setup_attempts"
+    parent_stream_type = SetupIntentsStream
+    embedded_field = None
+    parent_key = "setup_intent"
+    stripe_class = "SetupAttempt"
+    object_name = "setup_attempt"
+    permission = SETUP_INTENT_READ
+    selected_by_default = False
+
+
+class ReviewsStream(StripeChildStream):
+    """Radar's manual reviews of charges. Stripe's list shows open reviews only ("Review
+    objects that have open set to true"): each is fetched by the id its charge carries, open
+    or closed, then kept current by its own events.
+
+    Not selected unless asked for: it needs Reviews (Read), which the minimal key of a
+    revenue warehouse leaves out, and a key without it would have the charges read again
+    every run.
+    """
+
+    name = "reviews"
+    path = "/v1/reviews"
+    parent_stream_type = ChargesStream
+    embedded_field = None
+    referenced_by = "review"
+    parent_key = "charge"
+    stripe_class = "Review"
+    object_name = "review"
+    permission = REVIEW_READ
+    selected_by_default = False
+    event_types = ("review.opened", "review.closed")
+
+
+class EarlyFraudWarningsStream(StripeStream):
+    name = "early_fraud_warnings"
+    path = "/v1/radar/early_fraud_warnings"
+    stripe_class = "radar.EarlyFraudWarning"
+    object_name = "radar.early_fraud_warning"
+    permission = CHARGE_READ  # Stripe's events of these need Charges Read
+    event_types = ("radar.early_fraud_warning.created", "radar.early_fraud_warning.updated")

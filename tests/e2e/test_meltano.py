@@ -154,6 +154,41 @@ def test_postgres_shows_updates_and_soft_deletes_after_the_next_run(meltano, pg_
     assert customers == len(sb.ids("customers")), "updated in place, not appended"
 
 
+def test_postgres_gets_a_column_for_a_field_stripe_adds(meltano, pg_schema):
+    """Stripe adds a field to customers between two runs: the table gets its column, filled
+    for the rows the second run wrote."""
+    env = {
+        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": pg_schema,
+        "TAP_STRIPE_READONLY__SELECT": json.dumps(["customers.*"]),
+    }
+    # A sandbox of its own: the module's keeps the fields Stripe's types have.
+    with StripeSandbox(scale=0.02, seed=11) as sb:
+        env["TAP_STRIPE_READONLY_API_URL"] = sb.url
+        meltano("run", "tap-stripe-readonly", "target-postgres", env=env)
+        with psycopg.connect(POSTGRES) as conn:
+            (loaded_at,) = conn.execute(
+                f'SELECT max(_sdc_batched_at) FROM "{pg_schema}".customers'
+            ).fetchone()
+        sb.advance(60)
+        sb.add_field("customers", "loyalty_tier", "gold")
+        created = sb.create("customers")["id"]
+        updated = sb.objects("customers")[-1]["id"]
+        sb.update("customers", updated, {"email": "tiered@example.com"})
+        meltano("run", "tap-stripe-readonly", "target-postgres", env=env)
+        customers = len(sb.ids("customers"))
+    with psycopg.connect(POSTGRES) as conn:
+        rows = conn.execute(
+            f'SELECT id, loyalty_tier, _sdc_batched_at > %s FROM "{pg_schema}".customers',
+            (loaded_at,),
+        ).fetchall()
+    assert len(rows) == customers
+    second_run = {row[0] for row in rows if row[2]}
+    assert {created, updated} <= second_run < {row[0] for row in rows}
+    assert {row[0]: row[1] for row in rows} == {
+        row[0]: "gold" if row[0] in second_run else None for row in rows
+    }
+
+
 def test_duckdb_loads_every_stream(sandbox, meltano, tmp_path):
     meltano("run", "tap-stripe-readonly", "target-duckdb")
     with duckdb.connect(str(tmp_path / "e2e.duckdb"), read_only=True) as conn:

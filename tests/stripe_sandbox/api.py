@@ -14,8 +14,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 from .data import EVENT_RETENTION, Obj
+from .more import APART, BY_PARENT
 from .store import (
     CHILDREN,
+    EXPAND_ONLY,
     GENERATED_LISTS,
     OBJECT_NAMES,
     CursorMissing,
@@ -57,6 +59,24 @@ PERMISSIONS = {
     "transfer_reversals": ("transfer_read", "Transfers Read"),
     "application_fees": ("application_fee_read", "Application fees Read"),
     "application_fee_refunds": ("application_fee_read", "Application fees Read"),
+    "invoice_payments": ("invoice_read", "Invoices Read"),
+    "subscription_schedules": ("subscription_read", "Subscriptions Read"),
+    "quotes": ("quote_read", "Quotes Read"),
+    "quote_line_items": ("quote_read", "Quotes Read"),
+    "payment_links": ("payment_links_read", "Payment Links Read"),
+    "payment_link_line_items": ("payment_links_read", "Payment Links Read"),
+    "checkout_session_line_items": ("checkout_session_read", "Checkout Sessions Read"),
+    "shipping_rates": ("shipping_rate_read", "Shipping rates Read"),
+    "top_ups": ("top_up_read", "Top-ups Read"),
+    "early_fraud_warnings": ("charge_read", "Charges Read"),
+    "files": ("file_read", "Files Read"),
+    "file_links": ("file_read", "Files Read"),
+    "billing_meters": ("billing_meter_read", "Meters Read"),
+    "setup_attempts": ("setup_intent_read", "SetupIntents Read"),
+    "product_features": ("product_read", "Products Read"),
+    "reviews": ("review_read", "Reviews Read"),
+    "customer_tax_ids": ("customer_read", "Customers Read"),
+    "customer_balance_transactions": ("customer_read", "Customers Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 
@@ -141,7 +161,11 @@ class Route:
 LISTABLE = (*GENERATED_LISTS, "events")
 RETRIEVABLE = (*LISTABLE, "subscription_items")
 # Where Stripe's path differs from the resource's name.
-PATHS = {"invoice_items": "invoiceitems", "checkout_sessions": "checkout/sessions"}
+PATHS = {
+    "invoice_items": "invoiceitems", "checkout_sessions": "checkout/sessions",
+    "top_ups": "topups", "early_fraud_warnings": "radar/early_fraud_warnings",
+    "billing_meters": "billing/meters",
+}  # fmt: skip
 RESOURCE_AT = {PATHS.get(r, r): r for r in RETRIEVABLE}
 _CUSTOMER_PMS = "/v1/customers/{id}/payment_methods"
 _ID = "{id}"
@@ -156,6 +180,8 @@ _ROUTES: list[tuple[str, str, str]] = [
     *((f"/v1/{p}", "list", r) for p, r in RESOURCE_AT.items() if r in LISTABLE),
     *((url, "lines", r) for r, (_, _, url, _) in CHILDREN.items()),
     (_CUSTOMER_PMS, "customer_payment_methods", "payment_methods"),
+    *((url, "apart", r) for r, (_, url, _) in APART.items()),
+    ("/v1/tax_ids/{id}", "retrieve", "customer_tax_ids"),
     *((f"/v1/{p}/{_ID}", "retrieve", r) for p, r in RESOURCE_AT.items()),
 ]
 # Segment count -> (the template's segments after the leading "/", template, kind, resource).
@@ -325,6 +351,18 @@ def _paid_out_by(store: Store, value: Any, param: str) -> Pred:
     return lambda o: o["id"] in ids
 
 
+def _invoice_payment_of(store: Store, value: Any, param: str) -> Pred:
+    """payment[type]=payment_intent&payment[payment_intent]=pi_…: the invoice payments of
+    one payment."""
+    if not isinstance(value, dict) or "type" not in value:
+        raise invalid("Missing required param: payment[type].", "payment[type]")
+    kind = _str(value["type"], "payment[type]")
+    wanted = value.get(kind)
+    return lambda o: (
+        o["payment"].get("type") == kind and (wanted is None or o["payment"].get(kind) == wanted)
+    )
+
+
 def _enum(field: str, values: tuple[str, ...]) -> FilterFactory:
     def factory(store: Store, value: Any, param: str) -> Pred:
         v = _str(value, param)
@@ -466,10 +504,37 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
                           "subscription": _eq("subscription")},
     "transfers": {"destination": _eq("destination"), "transfer_group": _eq("transfer_group")},
     "application_fees": {"charge": _eq("charge")},
+    "invoice_payments": {"invoice": _eq("invoice"), "payment": _invoice_payment_of,
+                         "status": _enum("status", ("canceled", "open", "paid"))},
+    "subscription_schedules": {"customer": _eq("customer"),
+                               "customer_account": _eq("customer_account"),
+                               "scheduled": _eq_bool("scheduled"),
+                               "canceled_at": _range_on("canceled_at"),
+                               "completed_at": _range_on("completed_at"),
+                               "released_at": _range_on("released_at")},
+    "quotes": {"customer": _eq("customer"), "customer_account": _eq("customer_account"),
+               "status": _enum("status", ("accepted", "canceled", "draft", "open")),
+               "test_clock": _eq("test_clock")},
+    "payment_links": {"active": _eq_bool("active")},
+    "shipping_rates": {"active": _eq_bool("active"), "currency": _eq("currency")},
+    "top_ups": {"amount": _range_on("amount"),
+                "status": _enum("status", ("canceled", "failed", "pending", "succeeded"))},
+    "early_fraud_warnings": {"charge": _eq("charge"), "payment_intent": _eq("payment_intent")},
+    "files": {"purpose": _eq("purpose")},
+    "file_links": {"expired": _eq_bool("expired"), "file": _eq("file")},
+    "billing_meters": {"status": _enum("status", ("active", "inactive"))},
+    "setup_attempts": {"setup_intent": _eq("setup_intent")},
+    "reviews": {},
 }  # fmt: skip
+# Lists kept apart from their parent that take filters (the others take paging alone).
+APART_FILTERS: dict[str, dict[str, FilterFactory]] = {
+    "customer_balance_transactions": {"created": _range_on("created"), "invoice": _eq("invoice")},
+}
 # Stripe accepts `created` on every top-level list we serve (not on lines or items) but
-# payment methods. On invoice items it applies to their `date`.
-CREATED_FILTER = frozenset(FILTERS) - {"payment_methods"}
+# payment methods, quotes, payment links and meters. On invoice items it applies to their
+# `date`.
+CREATED_FILTER = frozenset(FILTERS) - {"payment_methods", "quotes", "payment_links",
+                                       "billing_meters"}  # fmt: skip
 # A customer's payment methods: /v1/customers/{id}/payment_methods takes these.
 CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")}
 # Links whose id may have been chosen by the account (a coupon's, a product's, a price's): the
@@ -485,6 +550,8 @@ def accepted_params(route: Route) -> frozenset[str]:
         return PAGING | {"subscription"}
     if route.kind == "lines":
         return PAGING
+    if route.kind == "apart":
+        return PAGING | set(APART_FILTERS.get(route.resource, {}))
     created = {"created"} if route.resource in CREATED_FILTER else set()
     status = {"status"} if route.resource == "subscriptions" else set()  # filtered apart
     return PAGING | set(FILTERS[route.resource]) | created | status
@@ -562,9 +629,12 @@ def _expand(store: Store, obj: Obj, path: list[str], can_read: CanRead, full: st
 
 
 def _apply_expand(
-    store: Store, objs: list[Obj], paths: list[list[str]], can_read: CanRead
+    store: Store, objs: list[Obj], paths: list[list[str]], can_read: CanRead, resource: str
 ) -> list[Obj]:
     for path in paths:
+        if len(path) == 1 and path[0] in EXPAND_ONLY.get(resource, ()):
+            objs = [store.expanded(resource, o, path[0]) for o in objs]
+            continue
         full = ".".join(path)
         objs = [_expand(store, o, path, can_read, full) for o in objs]
     return objs
@@ -587,7 +657,7 @@ def dispatch(store: Store, route: Route, query: str, can_read: CanRead) -> tuple
             return 200, store.balance()
         if route.kind == "retrieve":
             return 200, _retrieve(store, route, params, can_read)
-        if route.kind in ("lines", "items", "customer_payment_methods"):
+        if route.kind in ("lines", "items", "customer_payment_methods", "apart"):
             return 200, _sub_list(store, route, params, can_read)
         return 200, _list(store, route, params, can_read)
 
@@ -608,7 +678,8 @@ def _retrieve(store: Store, route: Route, params: dict[str, Any], can_read: CanR
         return {"id": route.object_id, "object": "customer", "deleted": True}
     if obj is None:
         raise no_such(route.resource, route.object_id, "id")
-    return _apply_expand(store, [store.render(route.resource, obj)], paths, can_read)[0]
+    rendered = [store.render(route.resource, obj)]
+    return _apply_expand(store, rendered, paths, can_read, route.resource)[0]
 
 
 def _list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead) -> Obj:
@@ -622,6 +693,17 @@ def _list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead)
     preds = [filters[name](store, value, name) for name, value in params.items() if name in filters]
     if resource == "subscriptions":
         preds.append(_subscription_status(params.get("status")))
+    for required in (p for r, (_, p) in BY_PARENT.items() if r == resource):
+        if required not in params:
+            raise invalid(f"Missing required param: {required}.", required, "parameter_missing")
+    if resource == "reviews":
+        # "Returns a list of Review objects that have open set to true": no filter shows
+        # the closed ones.
+        preds.append(lambda o: o["open"])
+    if resource == "prices" and "active" not in params:
+        # "Returns a list of your active prices … For the list of inactive prices, set
+        # active to false."
+        preds.append(lambda o: o["active"])
     gte, lte = _range(params["created"], "created") if "created" in params else (None, None)
     if resource == "events":
         since = store.now() - EVENT_RETENTION
@@ -634,7 +716,8 @@ def _list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead)
     except CursorMissing as e:
         raise no_such(resource, e.object_id, e.param, status=400) from None
     data = [store.render(resource, o) for o in page]
-    return list_body(route.template, _apply_expand(store, data, paths, can_read), has_more)
+    data = _apply_expand(store, data, paths, can_read, resource)
+    return list_body(route.template, data, has_more)
 
 
 def _all_of(preds: list[Pred]) -> Pred | None:
@@ -664,7 +747,18 @@ def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanR
     /v1/subscription_items?subscription=) in the same order as its embedded list, or a
     customer's payment methods (/v1/customers/{id}/payment_methods), newest first."""
     pred: Pred | None = None
-    if route.kind == "customer_payment_methods":
+    if route.kind == "apart":
+        _check_params(params, accepted_params(route))
+        assert route.object_id is not None
+        resource = route.resource
+        parent, template, _ = APART[resource]
+        if route.object_id not in store.collections[parent].by_id:
+            raise no_such(parent, route.object_id, "id")
+        objs = store.apart_list(resource, route.object_id)
+        url = template.format(id=route.object_id)
+        filters = APART_FILTERS.get(resource, {})
+        pred = _all_of([filters[k](store, v, k) for k, v in params.items() if k in filters])
+    elif route.kind == "customer_payment_methods":
         _check_params(params, accepted_params(route))
         assert route.object_id is not None
         if route.object_id not in store.collections["customers"].by_id:
@@ -703,4 +797,4 @@ def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanR
         page, has_more = paginate(objs, 0, len(objs), index.get, pred, limit, after, before)
     except CursorMissing as e:
         raise no_such(resource, e.object_id, e.param, status=400) from None
-    return list_body(url, _apply_expand(store, page, paths, can_read), has_more)
+    return list_body(url, _apply_expand(store, page, paths, can_read, resource), has_more)

@@ -257,6 +257,25 @@ class Business:
     reversals_by_transfer: dict[str, list[Obj]] = field(default_factory=dict)
     application_fees: list[Obj] = field(default_factory=list)
     refunds_by_fee: dict[str, list[Obj]] = field(default_factory=dict)
+    # more.py
+    invoice_payments: list[Obj] = field(default_factory=list)
+    subscription_schedules: list[Obj] = field(default_factory=list)
+    quotes: list[Obj] = field(default_factory=list)
+    payment_links: list[Obj] = field(default_factory=list)
+    shipping_rates: list[Obj] = field(default_factory=list)
+    top_ups: list[Obj] = field(default_factory=list)
+    early_fraud_warnings: list[Obj] = field(default_factory=list)
+    files: list[Obj] = field(default_factory=list)
+    file_links: list[Obj] = field(default_factory=list)
+    billing_meters: list[Obj] = field(default_factory=list)
+    reviews: list[Obj] = field(default_factory=list)
+    setup_attempts: list[Obj] = field(default_factory=list)
+    line_items_by_quote: dict[str, list[Obj]] = field(default_factory=dict)
+    line_items_by_payment_link: dict[str, list[Obj]] = field(default_factory=dict)
+    line_items_by_session: dict[str, list[Obj]] = field(default_factory=dict)
+    features_by_product: dict[str, list[Obj]] = field(default_factory=dict)
+    tax_ids_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
+    balance_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,6 +338,7 @@ class Generator:
         # Automatic payouts -> the balance transactions each paid out (their `payout` filter).
         self.txns_by_payout: dict[str, list[str]] = {}
         self.bank_account: str | None = None  # ba_..., where payouts go (payments.py)
+        self.more: Any = None  # more.More, once the business is made
 
     # -- catalog ------------------------------------------------------------------------------
     def product(self, name: str, created: int, *, active: bool = True, kind: str = "addon") -> Obj:
@@ -1098,7 +1118,40 @@ def _generate(scale: float, seed: int, now: int, profile: Profile) -> tuple[Busi
 
     billing.generate(gen, biz, scale)
     payments.generate(gen, biz, scale)
+    _tiered_prices(gen, biz)
+    from . import more
+
+    more.generate(gen, biz, scale)
     return biz, gen
+
+
+def _tiered_prices(gen: Generator, biz: Business) -> None:
+    """Two per-seat prices of an add-on, priced in tiers (which Stripe sends only when a
+    request expands them): one on sale, one archived. Made last, so that the rest of the
+    business is the same as without them."""
+    product = next(p for p in biz.products if p["metadata"]["kind"] == "addon")
+    tiers = [
+        {"flat_amount": None, "flat_amount_decimal": None, "unit_amount": 1000,
+         "unit_amount_decimal": "1000", "up_to": 10},
+        {"flat_amount": 5000, "flat_amount_decimal": "5000", "unit_amount": 800,
+         "unit_amount_decimal": "800", "up_to": None},
+    ]  # fmt: skip
+    for mode, active in (("graduated", True), ("volume", False)):
+        price = gen.price(
+            product, 0, product["created"] + 7, interval="month", active=active,
+            nickname=f"Per seat ({mode})",
+        )  # fmt: skip
+        tiered = {"billing_scheme": "tiered", "tiers_mode": mode, "tiers": _copy_tiers(tiers)}
+        price.update(tiered, unit_amount=None, unit_amount_decimal=None)
+        plan = gen.plan_by_price[price["id"]]
+        plan.update(tiered, amount=None, amount_decimal=None)
+        plan["tiers"] = _copy_tiers(tiers)
+        biz.prices.append(price)
+        biz.plans.append(plan)
+
+
+def _copy_tiers(tiers: list[Obj]) -> list[Obj]:
+    return [dict(tier) for tier in tiers]
 
 
 def _eligible(prices: list[Obj], interval: str, at: int) -> list[Obj]:
@@ -1417,6 +1470,12 @@ CREATED_EVENT = {
     "invoice_items": "invoiceitem.created", "plans": "plan.created",
     "setup_intents": "setup_intent.created", "transfers": "transfer.created",
     "application_fees": "application_fee.created",
+    # An invoice payment is announced once paid (the sandbox's are made paid).
+    "invoice_payments": "invoice_payment.paid",
+    "subscription_schedules": "subscription_schedule.created", "quotes": "quote.created",
+    "payment_links": "payment_link.created", "top_ups": "topup.created",
+    "early_fraud_warnings": "radar.early_fraud_warning.created", "files": "file.created",
+    "billing_meters": "billing.meter.created", "reviews": "review.opened",
 }  # fmt: skip
 UPDATED_EVENT = {
     "customers": "customer.updated", "products": "product.updated", "prices": "price.updated",
@@ -1427,6 +1486,10 @@ UPDATED_EVENT = {
     "promotion_codes": "promotion_code.updated", "tax_rates": "tax_rate.updated",
     "plans": "plan.updated", "payment_methods": "payment_method.updated",
     "transfers": "transfer.updated",
+    "subscription_schedules": "subscription_schedule.updated",
+    "payment_links": "payment_link.updated",
+    "early_fraud_warnings": "radar.early_fraud_warning.updated",
+    "billing_meters": "billing.meter.updated",
 }  # fmt: skip
 DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",
@@ -1442,6 +1505,11 @@ STATUS_EVENT = {
     "checkout_sessions": {"complete": "checkout.session.completed",
                           "expired": "checkout.session.expired"},
     "credit_notes": {"void": "credit_note.voided"},
+    "quotes": {"open": "quote.finalized", "accepted": "quote.accepted",
+               "canceled": "quote.canceled"},
+    "top_ups": {"succeeded": "topup.succeeded", "reversed": "topup.reversed"},
+    "subscription_schedules": {"canceled": "subscription_schedule.canceled",
+                               "released": "subscription_schedule.released"},
 }  # fmt: skip
 # Resources whose stripe 16.1.0 class declares `deleted` (Optional[Literal[True]]): their
 # *.deleted events say so. A canceled subscription (customer.subscription.deleted) is not
@@ -1450,7 +1518,7 @@ DELETED_FLAG = frozenset({"customers", "products", "prices", "invoices", "coupon
                           "invoice_items"})  # fmt: skip
 # Invoice items have `date` where every other resource has `created` (the list's `created`
 # filter applies to it).
-TIME_FIELD = {"invoice_items": "date"}
+TIME_FIELD = {"invoice_items": "date", "payment_links": "_created"}
 # Every event type the sandbox can emit; event() refuses others, and a test checks them all
 # against the `type` Literal of stripe 16.1.0's Event class.
 EVENT_TYPES = frozenset(
@@ -1465,7 +1533,7 @@ EVENT_TYPES = frozenset(
         # Changes to a customer announced by another object (its parent's customer.updated
         # may follow: Store.parent_update_events).
         "customer.discount.created", "customer.discount.deleted", "customer.tax_id.created",
-        "customer.source.created",
+        "customer.source.created", "review.closed",
     }
 )  # fmt: skip
 

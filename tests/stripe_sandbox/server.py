@@ -442,6 +442,16 @@ class StripeSandbox:
             with store.lock:
                 store.event_api_version = version
 
+    def add_field(self, resource: str, name: str, value: Any) -> None:
+        """Stripe adds a top-level field to a resource (as it does without a new API version):
+        from now on, in every account, every object of ``resource`` the sandbox renders carries
+        ``name`` with ``value``: in lists, retrieves, and the copies in events emitted from now
+        on (not in earlier events, nor in items embedded in a parent's list)."""
+        for store in self.stores.values():
+            store._check(resource)
+            with store.lock:
+                store.added_fields.setdefault(resource, {})[name] = value
+
     @property
     def parent_update_events(self) -> bool:
         """Whether a change Stripe announces by another object's event (customer.discount.*,

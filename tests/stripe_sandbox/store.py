@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 from . import billing, data, payments
 from .data import DAY, EVENT_RETENTION, Business, Obj
+from .more import APART
 
 # Resources addressable through the in-process API (sb.ids / sb.objects / update / delete).
 RESOURCES = (
@@ -30,6 +31,10 @@ RESOURCES = (
     "promotion_codes", "tax_rates", "invoice_items", "plans", "setup_intents",
     "payment_methods", "checkout_sessions", "transfers", "transfer_reversals",
     "application_fees", "application_fee_refunds",
+    # more.py
+    "invoice_payments", "subscription_schedules", "quotes", "payment_links", "shipping_rates",
+    "top_ups", "early_fraud_warnings", "files", "file_links", "billing_meters",
+    "setup_attempts", "reviews", *APART, "payout_balance_transactions",
 )  # fmt: skip
 # Top-level lists the generated business fills directly (nested items and events aside).
 GENERATED_LISTS = (
@@ -37,6 +42,9 @@ GENERATED_LISTS = (
     "charges", "refunds", "balance_transactions", "disputes", "payouts", "credit_notes",
     "coupons", "promotion_codes", "tax_rates", "invoice_items", "plans", "setup_intents",
     "payment_methods", "checkout_sessions", "transfers", "application_fees",
+    "invoice_payments", "subscription_schedules", "quotes", "payment_links", "shipping_rates",
+    "top_ups", "early_fraud_warnings", "files", "file_links", "billing_meters",
+    "setup_attempts", "reviews",
 )  # fmt: skip
 # Lists nested in a parent and embedded in it (the first 10), each also a list of its own:
 # child -> (parent, the parent's field, url of the whole list, the Business dict holding it).
@@ -68,7 +76,33 @@ OBJECT_NAMES = {
     "payment_methods": "PaymentMethod", "checkout_sessions": "checkout.session",
     "transfers": "transfer", "application_fees": "application_fee",
     "transfer_reversals": "transfer_reversal", "application_fee_refunds": "fee_refund",
+    "invoice_payments": "invoice_payment", "subscription_schedules": "subscription_schedule",
+    "quotes": "quote", "payment_links": "payment_link", "shipping_rates": "shipping_rate",
+    "top_ups": "topup", "early_fraud_warnings": "radar.early_fraud_warning", "files": "file",
+    "file_links": "file_link", "billing_meters": "billing.meter",
+    "setup_attempts": "setup_attempt", "quote_line_items": "item",
+    "payment_link_line_items": "item", "checkout_session_line_items": "item",
+    "product_features": "product_feature", "customer_tax_ids": "tax_id",
+    "customer_balance_transactions": "customer_balance_transaction", "reviews": "review",
 }  # fmt: skip
+# Fields Stripe sends only when a request expands them: a tiered price's (plan's) `tiers`, a
+# multi-currency price's (coupon's) `currency_options`, the products a coupon `applies_to`.
+EXPAND_ONLY = {
+    "prices": frozenset({"tiers", "currency_options"}),
+    "plans": frozenset({"tiers"}),
+    "coupons": frozenset({"applies_to", "currency_options"}),
+    "checkout_sessions": frozenset({"line_items"}),
+    "quotes": frozenset({"line_items"}),
+    "payment_links": frozenset({"line_items"}),
+}
+# Expand-only fields that are a list kept apart (more.APART), expanded as its first page.
+EXPANDED_LISTS = {
+    ("checkout_sessions", "line_items"): "checkout_session_line_items",
+    ("quotes", "line_items"): "quote_line_items",
+    ("payment_links", "line_items"): "payment_link_line_items",
+}
+# The sandbox's own fields, never sent: when a payment link (which has no `created`) was made.
+INTERNAL = {"payment_links": frozenset({"_created"})}
 # Coupons (any id their owner chose) and plans (the ids of their prices) have no prefix.
 PREFIXES = {
     "cus": "customers", "prod": "products", "price": "prices", "sub": "subscriptions",
@@ -79,6 +113,11 @@ PREFIXES = {
     "ii": "invoice_items", "seti": "setup_intents", "pm": "payment_methods",
     "cs": "checkout_sessions", "tr": "transfers", "trr": "transfer_reversals",
     "fee": "application_fees", "fr": "application_fee_refunds",
+    "inpay": "invoice_payments", "sub_sched": "subscription_schedules", "qt": "quotes",
+    "plink": "payment_links", "shr": "shipping_rates", "tu": "top_ups",
+    "issfr": "early_fraud_warnings", "file": "files", "link": "file_links",
+    "mtr": "billing_meters", "setatt": "setup_attempts", "txi": "customer_tax_ids",
+    "cbtxn": "customer_balance_transactions", "prv": "reviews",
 }  # fmt: skip
 # What Stripe does instead of deleting these.
 UNDELETABLE = {
@@ -106,7 +145,11 @@ _POS_INF = float("inf")
 
 
 def resource_of(object_id: str) -> str | None:
-    return PREFIXES.get(object_id.split("_", 1)[0]) if "_" in object_id else None
+    if "_" not in object_id:
+        return None
+    parts = object_id.split("_", 2)
+    # Two-part prefixes first: a subscription schedule is sub_sched_…, a subscription sub_….
+    return PREFIXES.get("_".join(parts[:2])) or PREFIXES.get(parts[0])
 
 
 class CursorMissing(Exception):
@@ -264,7 +307,9 @@ class Store:
         self.profile = profile
         self.account = biz.account
         self.collections: dict[str, Collection] = {
-            r: Collection(data.TIME_FIELD.get(r, "created")) for r in RESOURCES if r not in CHILDREN
+            r: Collection(data.TIME_FIELD.get(r, "created"))
+            for r in RESOURCES
+            if r not in CHILDREN and r not in APART and r != "payout_balance_transactions"
         }
         self.items_by_sub: dict[str, list[Obj]] = {}
         # Nested lists (CHILDREN): parent id -> its children in order, child id -> parent id.
@@ -277,11 +322,16 @@ class Store:
         # Deleted customers: still retrievable, as {"id", "object", "deleted": true}.
         self.deleted_customers: set[str] = set()
         # Objects of a customer that are not in its own fields: tax ids, card sources.
-        self.tax_ids_by_customer: dict[str, list[Obj]] = {}
+        # Lists kept apart from their parent (more.APART): parent id -> its objects.
+        self.apart: dict[str, dict[str, list[Obj]]] = {r: {} for r in APART}
+        self.tax_ids_by_customer = self.apart["customer_tax_ids"]
         self.sources_by_customer: dict[str, list[Obj]] = {}
         # Whether a change announced by another object's event also emits the parent's
         # *.updated (StripeSandbox.parent_update_events).
         self.parent_update_events = True
+        # Top-level fields Stripe "added" to a resource: rendered on every object of it
+        # (StripeSandbox.add_field).
+        self.added_fields: dict[str, dict[str, Any]] = {}
         with data.paused_gc():
             self._absorb(biz)
             self.collections["events"].load(self._initial_events(biz))
@@ -317,6 +367,9 @@ class Store:
                 self.collections[name].load(objs)
         for pm in biz.payment_methods:
             self._index_payment_method(None, pm)
+        for resource, (*_, attr) in APART.items():
+            for parent_id, objs in getattr(biz, attr).items():
+                self.apart[resource].setdefault(parent_id, []).extend(objs)
 
     def _index_payment_method(self, old: Obj | None, new: Obj | None) -> None:
         if old is not None and old["customer"] is not None:
@@ -333,7 +386,10 @@ class Store:
     def render(self, resource: str, obj: Obj) -> Obj:
         """The object as the API returns it: invoices, credit notes, subscriptions, transfers
         and application fees get their embedded first-10 list with has_more, total_count and
-        url."""
+        url. Fields added to the resource (add_field) come last, as Stripe adds them."""
+        added = self.added_fields.get(resource)
+        if added:
+            obj = {**obj, **added}
         child = EMBEDDED.get(resource)
         if child is not None:
             _, field, url, _ = CHILDREN[child]
@@ -343,7 +399,22 @@ class Store:
             items = self.items_by_sub.get(obj["id"], [])
             url = f"/v1/subscription_items?subscription={obj['id']}"
             return {**obj, "items": self._embedded(items, url)}
+        hidden = EXPAND_ONLY.get(resource, frozenset()) | INTERNAL.get(resource, frozenset())
+        if hidden:
+            return {k: v for k, v in obj.items() if k not in hidden}
         return obj
+
+    def expanded(self, resource: str, obj: Obj, field: str) -> Obj:
+        """A rendered object with an expand-only field added, if the object has it."""
+        if (resource, field) in EXPANDED_LISTS:
+            apart = EXPANDED_LISTS[resource, field]
+            items = self.apart_list(apart, obj["id"])
+            url = APART[apart][1].format(id=obj["id"])
+            page = {"object": "list", "data": items[:EMBEDDED_LIMIT],
+                    "has_more": len(items) > EMBEDDED_LIMIT, "url": url}  # fmt: skip
+            return {**obj, field: page}
+        stored = self.collections[resource].by_id.get(obj["id"], {})
+        return {**obj, field: stored[field]} if field in stored else obj
 
     @staticmethod
     def _embedded(objs: list[Obj], url: str) -> Obj:
@@ -357,6 +428,9 @@ class Store:
 
     # -- reads ---------------------------------------------------------------------------------
     def get(self, resource: str, object_id: str) -> Obj | None:
+        if resource in APART:
+            found = (o for objs in self.apart[resource].values() for o in objs)
+            return next((o for o in found if o["id"] == object_id), None)
         if resource in CHILDREN:
             parent = self.child_parent[resource].get(object_id)
             if parent is None:
@@ -366,7 +440,25 @@ class Store:
         coll = self.collections.get(resource)
         return None if coll is None else coll.by_id.get(object_id)
 
+    def apart_list(self, resource: str, parent_id: str) -> list[Obj]:
+        """A parent's list kept apart from it, in the order Stripe lists it."""
+        return self.apart[resource].get(parent_id, [])
+
     def _ordered(self, resource: str) -> list[Obj]:
+        if resource == "payout_balance_transactions":
+            # The balance transactions of automatic payouts (GET /v1/balance_transactions?payout=).
+            txns = self.collections["balance_transactions"].by_id
+            by_payout = self.gen.txns_by_payout
+            return [
+                txns[t]
+                for p in self.collections["payouts"].objs
+                for t in by_payout.get(p["id"], ())
+                if t in txns
+            ]
+        if resource in APART:
+            by_parent = self.apart[resource]
+            parents = self.collections[APART[resource][0]].objs
+            return [o for p in parents for o in by_parent.get(p["id"], [])]
         if resource in CHILDREN:
             parent = CHILDREN[resource][0]
             by_parent = self.children[resource]
@@ -378,18 +470,24 @@ class Store:
         with self.lock:
             if resource in CHILDREN:
                 return set(self.child_parent[resource])
+            if resource in APART or resource == "payout_balance_transactions":
+                return {o["id"] for o in self._ordered(resource)}
             return set(self.collections[resource].by_id)
 
     def objects(self, resource: str) -> list[Obj]:
+        """The objects as a list that expands every expand-only field shows them."""
         self._check(resource)
         with self.lock:
             rendered = [self.render(resource, o) for o in self._ordered(resource)]
+            for field in EXPAND_ONLY.get(resource, ()):
+                rendered = [self.expanded(resource, o, field) for o in rendered]
         return _copy(rendered)
 
     def counts(self) -> dict[str, int]:
         with self.lock:
             out = {r: len(c.by_id) for r, c in self.collections.items()}
             out.update((r, len(self.child_parent[r])) for r in RESOURCES if r in CHILDREN)
+            out.update((r, len(self._ordered(r))) for r in (*APART, "payout_balance_transactions"))
             return out
 
     @staticmethod
@@ -539,6 +637,9 @@ class Store:
         if moved and new["status"] in by_status:
             # Stripe names the transition (payout.paid) instead of announcing an update.
             self._emit(by_status[new["status"]], rendered)
+            return
+        if resource == "reviews" and previous.get("open") and not new["open"]:
+            self._emit("review.closed", rendered)  # Stripe's only event of a review's change
             return
         if (
             resource == "payment_methods"
@@ -789,6 +890,7 @@ class Store:
         if resource in ("prices", "plans"):
             twin = gen.plan_by_price[main["id"]] if resource == "prices" else biz.prices[-1]
             twin.update((k, main[k]) for k in MIRRORED)
+        gen.more.invoice_payments(biz, biz.invoices)  # of the invoices paid at once
         self._absorb(biz)
         for evt in self._initial_events(biz):
             self.collections["events"].insert(evt)
@@ -1017,13 +1119,77 @@ class Store:
         biz.refunds_by_fee[main["id"]] = []
         return main
 
+    def _new_quote(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        cust = self._link("customers", fields.pop("customer", None))
+        quote, items = self.gen.more.quote(cust, self.gen.now, "draft", lines or 2)
+        biz.quotes.append(quote)
+        biz.line_items_by_quote[quote["id"]] = items
+        return quote
+
+    def _new_file(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        biz.files.append(
+            self.gen.more.file(self.gen.now, fields.pop("purpose", "dispute_evidence"))
+        )
+        return biz.files[-1]
+
+    def _new_review(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        charge = self._link("charges", fields.pop("charge", None))
+        review = self.gen.more.review(charge, self.gen.now, closed=False)
+        biz.reviews.append(review)
+        self._replace_and_announce("charges", charge, {"review": review["id"]})
+        return review
+
+    def _new_top_up(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
+        biz.top_ups.append(self.gen.more.top_up(self.gen.now))
+        self.gen.reached_at[biz.top_ups[-1]["id"]] = self.gen.now  # succeeded at once
+        return biz.top_ups[-1]
+
+    def _new_payment_link(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        link, items = self.gen.more.payment_link(self.gen.now, lines or 1)
+        biz.payment_links.append(link)
+        biz.line_items_by_payment_link[link["id"]] = items
+        return link
+
+    def _new_early_fraud_warning(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        charge = self._link("charges", fields.pop("charge", None))
+        biz.early_fraud_warnings.append(self.gen.more.early_fraud_warning(charge, self.gen.now))
+        return biz.early_fraud_warnings[-1]
+
+    def _new_billing_meter(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        name = fields.pop("display_name", "Events processed")
+        meter = self.gen.more.meter(self.gen.now, name, name.lower().replace(" ", "_"))
+        biz.billing_meters.append(meter)
+        return meter
+
+    def _new_subscription_schedule(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        sub = self._link("subscriptions", fields.pop("subscription", None))
+        item = self.items_by_sub[sub["id"]][0]
+        schedule = self.gen.more.subscription_schedule(
+            sub, item["price"]["id"], item["quantity"] or 1
+        )
+        schedule["created"] = self.gen.now
+        biz.subscription_schedules.append(schedule)
+        return schedule
+
     _CREATORS: dict[str, Callable[[Store, Business, Obj, int | None, Obj | None], Obj]] = {
         "disputes": _new_dispute, "payouts": _new_payout, "credit_notes": _new_credit_note,
         "coupons": _new_coupon, "promotion_codes": _new_promotion_code,
         "tax_rates": _new_tax_rate, "invoice_items": _new_invoice_item,
         "setup_intents": _new_setup_intent, "payment_methods": _new_payment_method,
         "checkout_sessions": _new_checkout_session, "transfers": _new_transfer,
-        "application_fees": _new_application_fee,
+        "application_fees": _new_application_fee, "quotes": _new_quote, "files": _new_file,
+        "top_ups": _new_top_up, "payment_links": _new_payment_link,
+        "early_fraud_warnings": _new_early_fraud_warning,
+        "billing_meters": _new_billing_meter,
+        "subscription_schedules": _new_subscription_schedule, "reviews": _new_review,
     }  # fmt: skip
 
     # -- Connect: transfers and application fees ----------------------------------------------
@@ -1177,6 +1343,11 @@ class Store:
             paid = self._replace_and_announce("invoices", inv, changes)
             self._emit("invoice.paid", paid)
             self._emit("invoice.payment_succeeded", paid)
+            charge = self.gen.charge_by_invoice.get(invoice_id)
+            if amount and charge is not None:
+                payment = self.gen.more.invoice_payment(paid, charge, now)
+                self.collections["invoice_payments"].insert(payment)
+                self._emit("invoice_payment.paid", payment)
             self._after_payment(inv)
             return _copy(paid)
 
@@ -1435,7 +1606,10 @@ class Store:
         prices = [
             p
             for p in self.collections["prices"].objs
-            if p["active"] and p["recurring"] and p["recurring"]["interval"] == "month"
+            if p["active"]
+            and p["recurring"]
+            and p["recurring"]["interval"] == "month"
+            and p["billing_scheme"] == "per_unit"  # bills priced in tiers are not modelled
         ]
         chosen = gen.rng.sample(prices, min(n_items, len(prices)))
         sub, items, _ = gen.subscription(cust, now, "active", interval="month", prices=chosen)

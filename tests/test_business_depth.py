@@ -1,0 +1,103 @@
+"""The rest of the business data (8/9): each stream's objects exactly as the sandbox has them,
+lists past one page, the lists Stripe keeps per parent, and their changes after the first
+sync."""
+
+from __future__ import annotations
+
+import pytest
+
+from tap_stripe_readonly import client
+from tap_stripe_readonly.streams import STREAM_TYPES
+from tests.conftest import Warehouse, sync, tap_config
+from tests.stripe_sandbox import StripeSandbox
+
+NEW = [s.name for s in STREAM_TYPES[28:]]
+PARENTS = {s.name: s.parent_stream_type.name for s in STREAM_TYPES[28:] if s.parent_stream_type}
+
+
+def with_parents(names: list[str]) -> list[str]:
+    return sorted({*names, *(PARENTS[n] for n in names if n in PARENTS)})
+
+
+def test_the_new_streams_are_the_issue_s():
+    assert set(NEW) == {
+        "invoice_payments", "subscription_schedules", "quotes", "quote_line_items",
+        "checkout_session_line_items", "payment_links", "payment_link_line_items",
+        "shipping_rates", "payout_balance_transactions", "top_ups", "early_fraud_warnings",
+        "reviews",
+        "product_features", "billing_meters", "files", "file_links", "customer_tax_ids",
+        "customer_balance_transactions", "setup_attempts",
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def paged_sync(sandbox: StripeSandbox):
+    """Every new stream, three objects a page: each list is read past its first page."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(client, "PAGE_SIZE", 3)
+        return sync(tap_config(sandbox), select=with_parents(NEW))
+
+
+@pytest.mark.parametrize("stream", NEW)
+def test_every_object_of_the_new_streams_is_read_once(sandbox, paged_sync, stream):
+    records = paged_sync.records(stream)
+    assert len(records) > 3, f"{stream}: fewer objects than one page"
+    assert len(records) == len(paged_sync.ids(stream)), "duplicate records"
+    assert paged_sync.ids(stream) == sandbox.ids(stream)
+
+
+def test_nested_records_name_their_parent(sandbox, paged_sync):
+    for stream, parent in PARENTS.items():
+        key = next(s for s in STREAM_TYPES if s.name == stream).parent_key
+        parents = paged_sync.ids(parent)
+        assert all(r[key] in parents for r in paged_sync.records(stream)), stream
+
+
+def test_each_paid_invoice_joins_its_payment_intent(sandbox, paged_sync):
+    """Since 2025-03-31.basil an invoice names no payment: invoice_payments is the join."""
+    paid = {i["id"] for i in sandbox.objects("invoices") if i["status"] == "paid" and i["total"]}
+    payments = paged_sync.records("invoice_payments")
+    assert {p["invoice"] for p in payments} == paid
+    intents = sandbox.ids("payment_intents")
+    assert all(p["payment"]["payment_intent"] in intents for p in payments)
+
+
+def test_tiers_and_archived_prices_are_read_on_quotes_too(sandbox, paged_sync):
+    """A line item's price is the whole price object, as Stripe embeds it."""
+    prices = sandbox.ids("prices")
+    lines = paged_sync.records("quote_line_items")
+    assert lines and all(line["price"]["id"] in prices for line in lines)
+
+
+def test_a_day_of_business_reaches_every_new_stream():
+    with StripeSandbox(scale=0.02, seed=3) as sb:
+        streams = with_parents([*NEW, "prices"])
+        first = sync(tap_config(sb), select=streams)
+        sb.advance(60)
+        customer = sb.objects("customers")[0]["id"]
+        tax_id = sb.create_customer_tax_id(customer)["id"]
+        quote = sb.create("quotes", lines=2)["id"]
+        session = next(s for s in sb.objects("checkout_sessions") if s["status"] == "open")
+        sb.update("checkout_sessions", session["id"], {"status": "expired"})
+        archived = next(p for p in sb.objects("prices") if p["active"])["id"]
+        sb.update("prices", archived, {"active": False})
+        invoice = next(i for i in sb.objects("invoices") if i["status"] == "open")["id"]
+        sb.pay_invoice(invoice)
+        sb.reset_stats()
+        second = sync(tap_config(sb), select=streams, state=first.states[-1])
+        assert tax_id in second.ids("customer_tax_ids")
+        assert quote in second.ids("quotes")
+        new_lines = {r["id"] for r in second.records("quote_line_items") if r["quote"] == quote}
+        assert len(new_lines) == 2
+        assert {r["checkout_session"] for r in second.records("checkout_session_line_items")} >= {
+            session["id"]
+        }
+        (price,) = [r for r in second.records("prices") if r["id"] == archived]
+        assert price["active"] is False
+        assert invoice in {p["invoice"] for p in second.records("invoice_payments")}
+        warehouse = Warehouse().load(first).load(second)
+        for stream in streams:
+            assert set(warehouse.live(stream)) == sb.ids(stream), stream
+        # Lists kept per parent are read again only for the parents that changed.
+        per_customer = sum(n for e, n in sb.stats["requests"].items() if "/v1/customers/{id}/" in e)
+        assert per_customer < len(sb.ids("customers")) // 2
