@@ -83,6 +83,8 @@ def test_a_day_of_business_reaches_every_new_stream():
         sb.update("prices", archived, {"active": False})
         invoice = next(i for i in sb.objects("invoices") if i["status"] == "open")["id"]
         sb.pay_invoice(invoice)
+        rate = sb.objects("shipping_rates")[0]["id"]
+        sb.update("shipping_rates", rate, {"active": False})  # Stripe announces nothing
         sb.reset_stats()
         second = sync(tap_config(sb), select=streams, state=first.states[-1])
         assert tax_id in second.ids("customer_tax_ids")
@@ -95,6 +97,8 @@ def test_a_day_of_business_reaches_every_new_stream():
         (price,) = [r for r in second.records("prices") if r["id"] == archived]
         assert price["active"] is False
         assert invoice in {p["invoice"] for p in second.records("invoice_payments")}
+        (shipping,) = [r for r in second.records("shipping_rates") if r["id"] == rate]
+        assert shipping["active"] is False, "listed again in full: no event tells"
         warehouse = Warehouse().load(first).load(second)
         for stream in streams:
             assert set(warehouse.live(stream)) == sb.ids(stream), stream

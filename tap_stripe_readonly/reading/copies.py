@@ -92,15 +92,11 @@ class Copies:
         stream = child or read.stream
         read.waiting_reads += 1
         self.fetching[object_id] = event_item
-        return read.task(
-            stream.object_url(object_id),
-            stream.retrieve_params(),
-            stream.retrieve_endpoint,
+        return read.retrieve(
+            stream,
+            object_id,
             partial(self._fetched, object_id, child),
             partial(self._fetch_error, object_id, child),
-            shape=Raw,
-            permission=stream.permission,
-            stream=stream.name,
         )
 
     def _fetched(self, object_id: str, child: StripeChildStream | None, raw: Raw) -> list[Task]:

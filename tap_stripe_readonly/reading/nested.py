@@ -21,7 +21,6 @@ from urllib.parse import parse_qsl, urlsplit
 from tap_stripe_readonly import client, shapes
 from tap_stripe_readonly.errors import CursorVanishedError, NotFoundError, PermissionDeniedError
 from tap_stripe_readonly.reading.vanishing import restarted
-from tap_stripe_readonly.shapes import Raw
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +29,7 @@ if t.TYPE_CHECKING:
     from tap_stripe_readonly.engine import Task
     from tap_stripe_readonly.reading.stream_read import StreamRead
     from tap_stripe_readonly.reading.windows import Window
-    from tap_stripe_readonly.shapes import Item, ListPage
+    from tap_stripe_readonly.shapes import Item, ListPage, Raw
 
 # A nested list whose cursor keeps vanishing is listed again from its start this many times.
 MAX_NESTED_RESTARTS = 3
@@ -163,17 +162,9 @@ class NestedLists:
             mark.waiting += 1
             self.read.waiting_reads += 1
             self.made[child.name] += 1
-            task = self.read.task(
-                child.object_url(object_id),
-                child.retrieve_params(),
-                child.retrieve_endpoint,
-                partial(self._fetched, child, mark),
-                partial(self._fetch_error, child, mark),
-                shape=Raw,
-                permission=child.permission,
-                stream=child.name,
-            )
-            tasks.append(task)
+            fetched = partial(self._fetched, child, mark)
+            failed = partial(self._fetch_error, child, mark)
+            tasks.append(self.read.retrieve(child, object_id, fetched, failed))
         return tasks
 
     def _fetched(self, child: StripeChildStream, mark: PageMark, raw: Raw) -> list[Task]:

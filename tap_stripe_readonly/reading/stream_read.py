@@ -160,6 +160,26 @@ class StreamRead:
             stream=stream or self.stream.name,
         )
 
+    def retrieve(
+        self,
+        stream: StripeStream,
+        object_id: str,
+        on_body: Callable[[t.Any], Iterable[Task]],
+        on_error: Callable[[Exception], Iterable[Task]],
+    ) -> Task:
+        """A request for one object of ``stream`` (this read's, or a nested stream's) by id,
+        with the fields only an expand brings; answered as Stripe's JSON (Raw)."""
+        return self.task(
+            stream.object_url(object_id),
+            stream.retrieve_params(),
+            stream.retrieve_endpoint,
+            on_body,
+            on_error,
+            shape=Raw,
+            permission=stream.permission,
+            stream=stream.name,
+        )
+
     def _handle(self, handler: Callable[[t.Any], Iterable[Task]], result: t.Any) -> list[Task]:
         self.outstanding -= 1
         tasks = [] if self.abandoned() else list(handler(result))

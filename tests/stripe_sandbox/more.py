@@ -48,7 +48,7 @@ def skeleton(cls: type) -> Obj:
     """An object as the `stripe` class declares it: every field, null where it may be,
     none that Stripe sends only when expanded (an optional list object)."""
     out: Obj = {}
-    for name, annotation in _fields(cls).items():
+    for name, annotation in fields_of(cls).items():
         if name == "deleted":
             continue  # only on a deleted object
         value = _default(annotation)
@@ -59,7 +59,8 @@ def skeleton(cls: type) -> Obj:
     return out
 
 
-def _fields(cls: type) -> dict[str, Any]:
+def fields_of(cls: type) -> dict[str, Any]:
+    """The fields a `stripe` class declares, with their annotations."""
     return {
         k: v
         for k, v in inspect.get_annotations(cls).items()
@@ -67,21 +68,26 @@ def _fields(cls: type) -> dict[str, Any]:
     }
 
 
-def _resolve(annotation: Any) -> Any:
+def resolve(annotation: Any) -> Any:
+    """An annotation with its forward reference resolved: a class of stripe or of one of its
+    namespaces (ProductFeature's "Feature" is stripe.entitlements.Feature); None if none."""
     if isinstance(annotation, typing.ForwardRef):
         annotation = annotation.__forward_arg__
     if isinstance(annotation, str):
-        return getattr(stripe, annotation, typing.Any)
+        for namespace in (stripe, stripe.entitlements, stripe.billing, stripe.radar):
+            if hasattr(namespace, annotation):
+                return getattr(namespace, annotation)
+        return None
     return annotation
 
 
 def _is_list_object(annotation: Any) -> bool:
-    annotation = _resolve(annotation)
+    annotation = resolve(annotation)
     return annotation is ListObject or typing.get_origin(annotation) is ListObject
 
 
 def _default(annotation: Any) -> Any:
-    annotation = _resolve(annotation)
+    annotation = resolve(annotation)
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Union:
         others = [a for a in args if a is not type(None)]
