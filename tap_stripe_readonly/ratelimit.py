@@ -3,8 +3,11 @@
 Stripe limits requests per account (100/s live, 25/s in test mode) and per endpoint (25/s by
 default, counted per operation such as ``GET /v1/invoices/{id}/lines`` for every id). The tap
 keeps one token bucket for the account and one per endpoint, and every request takes a token
-from both before it is sent. A 429 halves the bucket it names; it then recovers to its full
-rate over ``RECOVERY_SECONDS``.
+from both before it is sent. A 429 halves the bucket it names; it then recovers over ``RECOVERY_SECONDS``, but only to
+just under the rate Stripe refused: probing that rate again would be refused again, every
+second or two for as long as the endpoint is busy. That ceiling itself rises back to the full
+rate over ``CEILING_RECOVERY_SECONDS``, for limits that were low only for a while (the
+account's other traffic).
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import time
 
 STRIPE_ENDPOINT_LIMIT = 25.0
 RECOVERY_SECONDS = 10.0
+CEILING_RECOVERY_SECONDS = 600.0
+# Of the rate Stripe refused, what the bucket recovers to.
+CEILING_SHARE = 0.9
 # Tokens a full bucket holds, in seconds of its rate: a short burst, well under Stripe's own.
 BURST_SECONDS = 0.5
 
@@ -24,6 +30,7 @@ class TokenBucket:
     def __init__(self, rate: float) -> None:
         self.max_rate = float(rate)
         self.rate = float(rate)
+        self.ceiling = float(rate)
         self._capacity = max(1.0, rate * BURST_SECONDS)
         self._tokens = self._capacity
         self._stamp = time.monotonic()
@@ -50,12 +57,18 @@ class TokenBucket:
         now = time.monotonic()
         elapsed = now - self._stamp
         self._stamp = now
-        if self.rate < self.max_rate:
-            self.rate = min(self.max_rate, self.rate + self.max_rate * elapsed / RECOVERY_SECONDS)
+        if self.ceiling < self.max_rate:
+            self.ceiling = min(
+                self.max_rate, self.ceiling + self.max_rate * elapsed / CEILING_RECOVERY_SECONDS
+            )
+        if self.rate < self.ceiling:
+            self.rate = min(self.ceiling, self.rate + self.max_rate * elapsed / RECOVERY_SECONDS)
         self._tokens = min(self._capacity, self._tokens + elapsed * self.rate)
 
     def slow_down(self) -> None:
         with self._lock:
+            self._refill()
+            self.ceiling = max(1.0, min(self.ceiling, self.rate * CEILING_SHARE))
             self.rate = max(1.0, self.rate / 2)
             self._tokens = min(self._tokens, 0.0)
 

@@ -53,16 +53,18 @@ def test_a_bucket_spends_its_burst_then_paces_at_its_rate(clock):
     assert bucket.reserve() == 0.0
 
 
-def test_a_429_halves_the_bucket_then_it_recovers(clock):
+def test_a_429_halves_the_bucket_which_recovers_to_just_under_the_rate_refused(clock):
     bucket = ratelimit.TokenBucket(40)
     bucket.slow_down()
-    assert bucket.rate == 20
+    assert (bucket.rate, bucket.ceiling) == (20, 36)
     bucket.slow_down()
-    assert bucket.rate == 10
-    clock.now += ratelimit.RECOVERY_SECONDS / 4
-    bucket.reserve()
-    assert bucket.rate == 20
+    assert (bucket.rate, bucket.ceiling) == (10, 18)
     clock.now += ratelimit.RECOVERY_SECONDS
+    bucket.reserve()
+    # Not back to 40, nor to 20: Stripe refused 20, and would refuse it every second or two.
+    slow_rise = 40 * ratelimit.RECOVERY_SECONDS / ratelimit.CEILING_RECOVERY_SECONDS
+    assert bucket.rate == pytest.approx(18 + slow_rise) and bucket.rate < 20
+    clock.now += ratelimit.CEILING_RECOVERY_SECONDS
     bucket.reserve()
     assert bucket.rate == 40
 
