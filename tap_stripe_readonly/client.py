@@ -230,6 +230,10 @@ class StripeChildStream(StripeStream):
     #: keeps the item ids of those whose list is longer than the embedded page, so that an
     #: item removed past it is found when the parent changes.
     changes_while: t.ClassVar[ChangesWhile | None] = None
+    #: False for a list Stripe keeps apart whose objects it retrieves only under their
+    #: parent (a customer's cash balance transactions): a changed one is read by listing
+    #: its parent's list again.
+    retrieved_alone: t.ClassVar[bool] = True
 
     replication_key = None
 

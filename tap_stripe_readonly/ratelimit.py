@@ -3,11 +3,11 @@
 Stripe limits requests per account (100/s live, 25/s in test mode) and per endpoint (25/s by
 default, counted per operation such as ``GET /v1/invoices/{id}/lines`` for every id). The tap
 keeps one token bucket for the account and one per endpoint, and every request takes a token
-from both before it is sent. A 429 halves the bucket it names; it then recovers over ``RECOVERY_SECONDS``, but only to
-just under the rate Stripe refused: probing that rate again would be refused again, every
-second or two for as long as the endpoint is busy. That ceiling itself rises back to the full
-rate over ``CEILING_RECOVERY_SECONDS``, for limits that were low only for a while (the
-account's other traffic).
+from both before it is sent. A 429 halves the bucket it names; it then recovers over
+``RECOVERY_SECONDS``, but only to just under the rate Stripe refused: back at that rate it
+would be refused again, every second or two for as long as the endpoint is busy. That ceiling
+rises back to the full rate over ``CEILING_RECOVERY_SECONDS``, for a limit that was low only
+for a while (the account's other traffic).
 """
 
 from __future__ import annotations

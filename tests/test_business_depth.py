@@ -25,8 +25,9 @@ def test_the_new_streams_are_the_issue_s():
         "checkout_session_line_items", "payment_links", "payment_link_line_items",
         "shipping_rates", "payout_balance_transactions", "top_ups", "early_fraud_warnings",
         "reviews",
-        "product_features", "billing_meters", "files", "file_links", "customer_tax_ids",
-        "customer_balance_transactions", "setup_attempts",
+        "product_features", "billing_meters", "billing_credit_grants",
+        "billing_credit_balance_transactions", "files", "file_links", "customer_tax_ids",
+        "customer_balance_transactions", "customer_cash_balance_transactions", "setup_attempts",
     }  # fmt: skip
 
 
@@ -85,6 +86,10 @@ def test_a_day_of_business_reaches_every_new_stream():
         sb.pay_invoice(invoice)
         rate = sb.objects("shipping_rates")[0]["id"]
         sb.update("shipping_rates", rate, {"active": False})  # Stripe announces nothing
+        cash = sb.create_customer_cash_balance_transaction(customer)["id"]
+        grant = sb.create("billing_credit_grants", {"customer": customer})["id"]
+        voided = sb.objects("billing_credit_grants")[0]["id"]
+        sb.update("billing_credit_grants", voided, {"voided_at": sb.now})
         sb.reset_stats()
         second = sync(tap_config(sb), select=streams, state=first.states[-1])
         assert tax_id in second.ids("customer_tax_ids")
@@ -99,9 +104,33 @@ def test_a_day_of_business_reaches_every_new_stream():
         assert invoice in {p["invoice"] for p in second.records("invoice_payments")}
         (shipping,) = [r for r in second.records("shipping_rates") if r["id"] == rate]
         assert shipping["active"] is False, "listed again in full: no event tells"
+        assert cash in second.ids("customer_cash_balance_transactions")
+        credits = second.records("billing_credit_balance_transactions")
+        assert grant in {c["credit_grant"] for c in credits}, "the grant's credit"
+        (void,) = [r for r in second.records("billing_credit_grants") if r["id"] == voided]
+        assert void["voided_at"] is not None
         warehouse = Warehouse().load(first).load(second)
         for stream in streams:
             assert set(warehouse.live(stream)) == sb.ids(stream), stream
         # Lists kept per parent are read again only for the parents that changed.
         per_customer = sum(n for e, n in sb.stats["requests"].items() if "/v1/customers/{id}/" in e)
         assert per_customer < len(sb.ids("customers")) // 2
+
+
+def test_a_cash_balance_transaction_announced_in_another_version_is_listed_again():
+    """Stripe retrieves a cash balance transaction only under its customer: one announced in
+    an API version the schemas do not describe is read from its customer's list."""
+    with StripeSandbox(scale=0.02, seed=3) as sb:
+        streams = ["customers", "customer_cash_balance_transactions"]
+        first = sync(tap_config(sb), select=streams)
+        sb.advance(60)
+        sb.set_event_api_version("2025-03-31.basil")
+        customer = sb.objects("customers")[1]["id"]
+        cash = sb.create_customer_cash_balance_transaction(customer)["id"]
+        sb.reset_stats()
+        second = sync(tap_config(sb), select=streams, state=first.states[-1])
+        rows = second.records("customer_cash_balance_transactions")
+        (row,) = [r for r in rows if r["id"] == cash]
+        assert row["customer"] == customer and not row.get("_sdc_deleted_at")
+        listed = sb.stats["requests"]["GET /v1/customers/{id}/cash_balance_transactions"]
+        assert listed == 1, "its customer's list alone"

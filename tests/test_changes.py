@@ -179,6 +179,9 @@ class Changes:
         sb.update("early_fraud_warnings", warning, {"actionable": False})
         touched["files"].add(sb.create("files")["id"])
         sb.update("billing_meters", first("billing_meters"), {"display_name": "API requests"})
+        sb.update("billing_credit_grants", first("billing_credit_grants"), {"priority": 10})
+        # A new grant comes with the credit balance transaction that credits it.
+        touched["billing_credit_grants"].add(sb.create("billing_credit_grants")["id"])
 
 
 @pytest.fixture(scope="module")

@@ -289,6 +289,9 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
     update("reviews", review["id"], {"open": False, "closed_reason": "approved"})
     update("billing_meters", sb.objects("billing_meters", account=account)[0]["id"],
            {"display_name": "Renamed"})  # fmt: skip
+    grant = new("billing_credit_grants")
+    update("billing_credit_grants", grant["id"], {"name": "Renamed credits"})
+    sb.create_customer_cash_balance_transaction(cus, account=account)
     sb.add_customer_source(cus, account=account)
     if account is None:  # Connect: the platform's
         tr = new("transfers")

@@ -50,6 +50,9 @@ CLASSES: dict[str, type[StripeObject]] = {
     "customer_tax_ids": stripe.TaxId,
     "customer_balance_transactions": stripe.CustomerBalanceTransaction,
     "payout_balance_transactions": stripe.BalanceTransaction, "reviews": stripe.Review,
+    "customer_cash_balance_transactions": stripe.CustomerCashBalanceTransaction,
+    "billing_credit_grants": stripe.billing.CreditGrant,
+    "billing_credit_balance_transactions": stripe.billing.CreditBalanceTransaction,
 }  # fmt: skip
 # Coupons and plans have no prefix: a coupon's id is whatever its owner chose (or 8 random
 # characters), a plan's is its price's.
@@ -68,8 +71,11 @@ PREFIXES = {
     "early_fraud_warnings": "issfr_", "files": "file_", "file_links": "link_",
     "billing_meters": "mtr_", "setup_attempts": "setatt_", "product_features": "prodft_",
     "customer_tax_ids": "txi_", "customer_balance_transactions": "cbtxn_", "reviews": "prv_",
+    "customer_cash_balance_transactions": "ccsbtxn_", "billing_credit_grants": "credgr_",
+    "billing_credit_balance_transactions": "cbtxn_61",
 }  # fmt: skip
-ID_LENGTHS = {"checkout_sessions": "58"}  # after the prefix; others 14 to 24
+# After the prefix; others 14 to 24. A billing credit transaction has the newer form: cbtxn_61….
+ID_LENGTHS = {"checkout_sessions": "58", "billing_credit_balance_transactions": "28"}
 
 
 def object_class(name: str) -> type[StripeObject]:
@@ -339,6 +345,7 @@ def test_objects_are_newest_first(sb: StripeSandbox) -> None:
         "application_fee_refunds": "fee",
         "customer_tax_ids": "customer",
         "customer_balance_transactions": "customer",
+        "customer_cash_balance_transactions": "customer",
     }
     for resource in RESOURCES:
         if resource in ("invoice_line_items", "credit_note_line_items") or not timed(resource):

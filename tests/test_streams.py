@@ -79,7 +79,7 @@ def test_every_stream_without_events_is_one_that_does_not_change_or_is_relisted(
 
 # A request per customer (per SetupIntent): off unless selected.
 PER_PARENT = {"payment_methods", "customer_tax_ids", "customer_balance_transactions",
-              "setup_attempts", "reviews"}  # fmt: skip
+              "customer_cash_balance_transactions", "setup_attempts", "reviews"}  # fmt: skip
 
 
 def test_lists_costing_a_request_per_customer_are_off_unless_selected(shared_sandbox):

@@ -196,10 +196,11 @@ class EventsRead:
         if event.api_version == API_VERSION:
             read.write(child, [entry.raw])
             return []
-        if child.embedded_field is None:
+        if child.embedded_field is None and child.retrieved_alone:
             return [self.copies.fetch(entry.head.id, child)]
-        # Stripe retrieves a fee refund only under its fee: the fee's list, read whole,
-        # brings it as it is now (once per parent, however many of its items changed).
+        # Stripe retrieves a fee refund only under its fee (a cash balance transaction under
+        # its customer): the parent's list, read whole, brings it as it is now (once per
+        # parent, however many of its items changed).
         parent_id = getattr(entry.head, child.parent_key)
         if not isinstance(parent_id, str) or (child.name, parent_id) in self.relisted:
             return []

@@ -25,6 +25,7 @@ from tap_stripe_readonly.streams.billing import (
     CreditNoteLineItemsStream,
     CreditNotesStream,
     CustomerBalanceTransactionsStream,
+    CustomerCashBalanceTransactionsStream,
     CustomersStream,
     CustomerTaxIdsStream,
     InvoiceItemsStream,
@@ -40,6 +41,8 @@ from tap_stripe_readonly.streams.billing import (
     TaxRatesStream,
 )
 from tap_stripe_readonly.streams.catalog import (
+    BillingCreditBalanceTransactionsStream,
+    BillingCreditGrantsStream,
     BillingMetersStream,
     PlansStream,
     PricesStream,
@@ -111,11 +114,14 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     ReviewsStream,
     ProductFeaturesStream,
     BillingMetersStream,
+    BillingCreditGrantsStream,
+    BillingCreditBalanceTransactionsStream,
     FilesStream,
     FileLinksStream,
     # A request per customer (per SetupIntent) on the first sync: selected when asked for.
     CustomerTaxIdsStream,
     CustomerBalanceTransactionsStream,
+    CustomerCashBalanceTransactionsStream,
     SetupAttemptsStream,
 )
 

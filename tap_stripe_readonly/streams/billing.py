@@ -242,3 +242,21 @@ class CustomerBalanceTransactionsStream(StripeChildStream):
     object_name = "customer_balance_transaction"
     permission = CUSTOMER_READ
     selected_by_default = False
+
+
+class CustomerCashBalanceTransactionsStream(StripeChildStream):
+    """Each customer's cash balance ledger (bank transfers received, applied to payments,
+    refunded). A request per customer on the first sync: not selected unless asked for;
+    afterwards their own events."""
+
+    name = "customer_cash_balance_transactions"
+    path = "/v1/customers/{id}/cash_balance_transactions"
+    parent_stream_type = CustomersStream
+    embedded_field = None
+    parent_key = "customer"
+    stripe_class = "CustomerCashBalanceTransaction"
+    object_name = "customer_cash_balance_transaction"
+    permission = CUSTOMER_READ
+    selected_by_default = False
+    event_types = ("customer_cash_balance_transaction.created",)
+    retrieved_alone = False  # Stripe retrieves one only under its customer

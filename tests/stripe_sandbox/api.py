@@ -77,6 +77,10 @@ PERMISSIONS = {
     "reviews": ("review_read", "Reviews Read"),
     "customer_tax_ids": ("customer_read", "Customers Read"),
     "customer_balance_transactions": ("customer_read", "Customers Read"),
+    "customer_cash_balance_transactions": ("customer_read", "Customers Read"),
+    # Stripe publishes no permission for billing credits; the tap names the meters' one.
+    "billing_credit_grants": ("billing_meter_read", "Meters Read"),
+    "billing_credit_balance_transactions": ("billing_meter_read", "Meters Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 
@@ -164,7 +168,8 @@ RETRIEVABLE = (*LISTABLE, "subscription_items")
 PATHS = {
     "invoice_items": "invoiceitems", "checkout_sessions": "checkout/sessions",
     "top_ups": "topups", "early_fraud_warnings": "radar/early_fraud_warnings",
-    "billing_meters": "billing/meters",
+    "billing_meters": "billing/meters", "billing_credit_grants": "billing/credit_grants",
+    "billing_credit_balance_transactions": "billing/credit_balance_transactions",
 }  # fmt: skip
 RESOURCE_AT = {PATHS.get(r, r): r for r in RETRIEVABLE}
 _CUSTOMER_PMS = "/v1/customers/{id}/payment_methods"
@@ -383,6 +388,17 @@ def _promotion_coupon(store: Store, value: Any, param: str) -> Pred:
     return lambda o: o["promotion"]["coupon"] == v
 
 
+def _of_credit_grant(field: str) -> FilterFactory:
+    """A credit balance transaction names its grant only: filtered by the grant's field."""
+
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        v = _str(value, param)
+        grants = store.collections["billing_credit_grants"].by_id
+        return lambda o: (grants.get(o["credit_grant"]) or {}).get(field) == v
+
+    return factory
+
+
 def _session_email(store: Store, value: Any, param: str) -> Pred:
     if not isinstance(value, dict) or set(value) != {"email"}:
         raise invalid(f"Invalid {param}", param)
@@ -523,6 +539,12 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
     "files": {"purpose": _eq("purpose")},
     "file_links": {"expired": _eq_bool("expired"), "file": _eq("file")},
     "billing_meters": {"status": _enum("status", ("active", "inactive"))},
+    "billing_credit_grants": {"customer": _eq("customer"),
+                              "customer_account": _eq("customer_account")},
+    "billing_credit_balance_transactions": {"credit_grant": _eq("credit_grant"),
+                                            "customer": _of_credit_grant("customer"),
+                                            "customer_account":
+                                                _of_credit_grant("customer_account")},
     "setup_attempts": {"setup_intent": _eq("setup_intent")},
     "reviews": {},
 }  # fmt: skip
@@ -534,7 +556,8 @@ APART_FILTERS: dict[str, dict[str, FilterFactory]] = {
 # payment methods, quotes, payment links and meters. On invoice items it applies to their
 # `date`.
 CREATED_FILTER = frozenset(FILTERS) - {"payment_methods", "quotes", "payment_links",
-                                       "billing_meters"}  # fmt: skip
+                                       "billing_meters", "billing_credit_grants",
+                                       "billing_credit_balance_transactions"}  # fmt: skip
 # A customer's payment methods: /v1/customers/{id}/payment_methods takes these.
 CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")}
 # Links whose id may have been chosen by the account (a coupon's, a product's, a price's): the

@@ -268,6 +268,8 @@ class Business:
     files: list[Obj] = field(default_factory=list)
     file_links: list[Obj] = field(default_factory=list)
     billing_meters: list[Obj] = field(default_factory=list)
+    billing_credit_grants: list[Obj] = field(default_factory=list)
+    billing_credit_balance_transactions: list[Obj] = field(default_factory=list)
     reviews: list[Obj] = field(default_factory=list)
     setup_attempts: list[Obj] = field(default_factory=list)
     line_items_by_quote: dict[str, list[Obj]] = field(default_factory=dict)
@@ -276,6 +278,7 @@ class Business:
     features_by_product: dict[str, list[Obj]] = field(default_factory=dict)
     tax_ids_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
     balance_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
+    cash_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1476,6 +1479,8 @@ CREATED_EVENT = {
     "payment_links": "payment_link.created", "top_ups": "topup.created",
     "early_fraud_warnings": "radar.early_fraud_warning.created", "files": "file.created",
     "billing_meters": "billing.meter.created", "reviews": "review.opened",
+    "billing_credit_grants": "billing.credit_grant.created",
+    "billing_credit_balance_transactions": "billing.credit_balance_transaction.created",
 }  # fmt: skip
 UPDATED_EVENT = {
     "customers": "customer.updated", "products": "product.updated", "prices": "price.updated",
@@ -1490,6 +1495,7 @@ UPDATED_EVENT = {
     "payment_links": "payment_link.updated",
     "early_fraud_warnings": "radar.early_fraud_warning.updated",
     "billing_meters": "billing.meter.updated",
+    "billing_credit_grants": "billing.credit_grant.updated",
 }  # fmt: skip
 DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",
@@ -1534,6 +1540,7 @@ EVENT_TYPES = frozenset(
         # may follow: Store.parent_update_events).
         "customer.discount.created", "customer.discount.deleted", "customer.tax_id.created",
         "customer.source.created", "review.closed",
+        "customer_cash_balance_transaction.created",
     }
 )  # fmt: skip
 

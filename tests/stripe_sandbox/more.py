@@ -1,8 +1,8 @@
 """The rest of the business data: the invoices' payments, subscription schedules, quotes,
 payment links, shipping rates, top-ups, early fraud warnings, files and their links, billing
-meters, and the lists Stripe keeps per parent (a quote's, a payment link's and a Checkout
-Session's line items, a product's features, a customer's tax ids and balance ledger, a
-SetupIntent's attempts).
+meters and credits, and the lists Stripe keeps per parent (a quote's, a payment link's and a
+Checkout Session's line items, a product's features, a customer's tax ids, balance and cash
+balance ledgers, a SetupIntent's attempts).
 
 Each object starts from the complete shape its `stripe` class declares (`skeleton`: every
 field Stripe sends, none it sends only when expanded) and is filled with the facts of this
@@ -36,6 +36,9 @@ APART = {
     "customer_tax_ids": ("customers", "/v1/customers/{id}/tax_ids", "tax_ids_by_customer"),
     "customer_balance_transactions": ("customers", "/v1/customers/{id}/balance_transactions",
                                       "balance_txns_by_customer"),
+    "customer_cash_balance_transactions": ("customers",
+                                           "/v1/customers/{id}/cash_balance_transactions",
+                                           "cash_txns_by_customer"),
 }  # fmt: skip
 # Lists whose parent is a required filter of a top-level path (one request per parent):
 # resource -> (parent resource, the filter).
@@ -231,6 +234,74 @@ class More:
             out.append(obj)
         return out[::-1]  # listed newest first
 
+    def cash_balance_transaction(self, customer: Obj, at: int, type_: str, ending: int) -> Obj:
+        """A move of the customer's cash balance (what it sent by bank transfer): funded
+        adds to it, applied_to_payment takes from it."""
+        amount = self.rng.choice((5_000, 12_000, 40_000))
+        net = amount if type_ == "funded" else -min(amount, ending)
+        obj = skeleton(stripe.CustomerCashBalanceTransaction)
+        obj.update(
+            id=self.ids.new("ccsbtxn"), created=at, currency=self.currency,
+            customer=customer["id"], ending_balance=ending + net, livemode=True,
+            net_amount=net, type=type_,
+        )  # fmt: skip
+        if type_ == "funded":
+            transfer = {
+                "type": "us_bank_transfer",
+                "reference": f"REF-{self.token(8)}",
+                "us_bank_transfer": {"network": "ach", "sender_name": customer["name"]},
+            }
+            obj["funded"] = {"bank_transfer": transfer}
+        else:
+            obj["applied_to_payment"] = {"payment_intent": f"pi_{self.token(24)}"}
+        return obj
+
+    def cash_balance_transactions(self, customer: Obj, n: int) -> list[Obj]:
+        out: list[Obj] = []
+        at, ending = customer["created"], 0
+        for k in range(n):
+            at = min(at + self.rng.randint(DAY, 10 * DAY), self.gen.now - 60)
+            type_ = "funded" if k % 2 == 0 else "applied_to_payment"
+            out.append(self.cash_balance_transaction(customer, at, type_, ending))
+            ending = out[-1]["ending_balance"]
+        return out[::-1]  # listed newest first
+
+    def credit_grant(self, customer: Obj, at: int) -> tuple[Obj, Obj]:
+        """Billing credits granted to a customer, and the transaction that credits them."""
+        value = self.rng.choice((1_000, 5_000, 20_000))
+        amount = {"monetary": {"currency": self.currency, "value": value}, "type": "monetary"}
+        grant = skeleton(stripe.billing.CreditGrant)
+        grant.update(
+            id=f"credgr_{self.token(24)}", amount=amount, created=at, updated=at,
+            customer=customer["id"], effective_at=at, livemode=True,
+            category=self.rng.choice(("paid", "promotional")),
+            name="Prepaid credits", priority=50,
+            applicability_config={"scope": {"price_type": "metered", "prices": None}},
+        )  # fmt: skip
+        credit = skeleton(stripe.billing.CreditBalanceTransaction)
+        credit.update(
+            id=f"cbtxn_61{self.token(28)}", created=at, credit_grant=grant["id"],
+            effective_at=at, livemode=True, type="credit",
+            credit={"amount": amount, "credits_application_invoice_voided": None,
+                    "type": "credits_granted"},
+        )  # fmt: skip
+        return grant, credit
+
+    def credit_debit(self, grant: Obj, at: int, invoice: str, line: str) -> Obj:
+        """Billing credits applied to a line of an invoice of the grant's customer."""
+        monetary = grant["amount"]["monetary"]
+        value = min(monetary["value"], self.rng.choice((300, 800, 2_000)))
+        obj = skeleton(stripe.billing.CreditBalanceTransaction)
+        obj.update(
+            id=f"cbtxn_61{self.token(28)}", created=at, credit_grant=grant["id"],
+            effective_at=at, livemode=True, type="debit",
+            debit={"amount": {"monetary": {"currency": monetary["currency"], "value": value},
+                              "type": "monetary"},
+                   "credits_applied": {"invoice": invoice, "invoice_line_item": line},
+                   "type": "credits_applied"},
+        )  # fmt: skip
+        return obj
+
     # -- payments ------------------------------------------------------------------------------
     def payment_link(self, created: int, n_lines: int) -> tuple[Obj, list[Obj]]:
         prices = [p for p in self._priced() if p["type"] == "one_time"]
@@ -420,6 +491,24 @@ def generate(gen: Generator, biz: Business, scale: float) -> None:
         txns = more.balance_transactions(customer, rng.randint(1, 3))
         biz.balance_txns_by_customer[customer["id"]] = txns
         customer["balance"] = txns[0]["ending_balance"]
+    # Customers who pay by bank transfer keep a cash balance.
+    for customer in rng.sample(customers, max(3, len(customers) // 15)):
+        txns = more.cash_balance_transactions(customer, rng.randint(1, 4))
+        biz.cash_txns_by_customer[customer["id"]] = txns
+    # Billing credits granted to customers of metered prices, some applied to their invoices.
+    invoiced: dict[str, list[Obj]] = {}
+    for inv in biz.invoices:
+        if biz.lines_by_invoice.get(inv["id"]):
+            invoiced.setdefault(inv["customer"], []).append(inv)
+    for customer in rng.sample(customers, max(4, len(customers) // 12)):
+        at = min(customer["created"] + DAY, now - 120)
+        grant, credit = more.credit_grant(customer, at)
+        biz.billing_credit_grants.append(grant)
+        biz.billing_credit_balance_transactions.append(credit)
+        for inv in invoiced.get(customer["id"], [])[:2]:
+            line = biz.lines_by_invoice[inv["id"]][0]["id"]
+            debit = more.credit_debit(grant, min(at + DAY, now - 60), inv["id"], line)
+            biz.billing_credit_balance_transactions.append(debit)
     biz.setup_attempts.extend(more.setup_attempt(si) for si in biz.setup_intents)
     # A coupon for some products only (`applies_to`, sent only when expanded).
     plans = [p["id"] for p in biz.products if p["metadata"].get("kind") == "plan"]

@@ -428,6 +428,13 @@ class StripeSandbox:
         change). Returns the tax id."""
         return self.store_for(account).create_customer_tax_id(customer_id, type, value)
 
+    def create_customer_cash_balance_transaction(
+        self, customer_id: str, *, account: str | None = None
+    ) -> Obj:
+        """A bank transfer into the customer's cash balance (ccsbtxn_...), announced by
+        customer_cash_balance_transaction.created alone. Returns the transaction."""
+        return self.store_for(account).create_customer_cash_balance_transaction(customer_id)
+
     def add_customer_source(self, customer_id: str, *, account: str | None = None) -> Obj:
         """A card source (card_...), the customer's default_source if it had none:
         customer.source.created, then customer.updated (previous_attributes

@@ -34,6 +34,7 @@ RESOURCES = (
     # more.py
     "invoice_payments", "subscription_schedules", "quotes", "payment_links", "shipping_rates",
     "top_ups", "early_fraud_warnings", "files", "file_links", "billing_meters",
+    "billing_credit_grants", "billing_credit_balance_transactions",
     "setup_attempts", "reviews", *APART, "payout_balance_transactions",
 )  # fmt: skip
 # Top-level lists the generated business fills directly (nested items and events aside).
@@ -44,7 +45,8 @@ GENERATED_LISTS = (
     "payment_methods", "checkout_sessions", "transfers", "application_fees",
     "invoice_payments", "subscription_schedules", "quotes", "payment_links", "shipping_rates",
     "top_ups", "early_fraud_warnings", "files", "file_links", "billing_meters",
-    "setup_attempts", "reviews",
+    "billing_credit_grants", "billing_credit_balance_transactions", "setup_attempts",
+    "reviews",
 )  # fmt: skip
 # Lists nested in a parent and embedded in it (the first 10), each also a list of its own:
 # child -> (parent, the parent's field, url of the whole list, the Business dict holding it).
@@ -84,6 +86,9 @@ OBJECT_NAMES = {
     "payment_link_line_items": "item", "checkout_session_line_items": "item",
     "product_features": "product_feature", "customer_tax_ids": "tax_id",
     "customer_balance_transactions": "customer_balance_transaction", "reviews": "review",
+    "customer_cash_balance_transactions": "customer_cash_balance_transaction",
+    "billing_credit_grants": "billing.credit_grant",
+    "billing_credit_balance_transactions": "billing.credit_balance_transaction",
 }  # fmt: skip
 # Fields Stripe sends only when a request expands them: a tiered price's (plan's) `tiers`, a
 # multi-currency price's (coupon's) `currency_options`, the products a coupon `applies_to`.
@@ -118,7 +123,11 @@ PREFIXES = {
     "issfr": "early_fraud_warnings", "file": "files", "link": "file_links",
     "mtr": "billing_meters", "setatt": "setup_attempts", "txi": "customer_tax_ids",
     "cbtxn": "customer_balance_transactions", "prv": "reviews",
+    "ccsbtxn": "customer_cash_balance_transactions", "credgr": "billing_credit_grants",
 }  # fmt: skip
+# A billing credit's transaction is cbtxn_ too, as a customer balance's, in Stripe's newer id
+# form (cbtxn_61…): told apart by that.
+CREDIT_TXN_PREFIX = "cbtxn_61"
 # What Stripe does instead of deleting these.
 UNDELETABLE = {
     "disputes": "a dispute closes (update its status)",
@@ -147,6 +156,8 @@ _POS_INF = float("inf")
 def resource_of(object_id: str) -> str | None:
     if "_" not in object_id:
         return None
+    if object_id.startswith(CREDIT_TXN_PREFIX):
+        return "billing_credit_balance_transactions"
     parts = object_id.split("_", 2)
     # Two-part prefixes first: a subscription schedule is sub_sched_…, a subscription sub_….
     return PREFIXES.get("_".join(parts[:2])) or PREFIXES.get(parts[0])
@@ -1167,6 +1178,16 @@ class Store:
         biz.billing_meters.append(meter)
         return meter
 
+    def _new_credit_grant(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A credit grant to a customer, with the credit balance transaction that credits it."""
+        cust = self._link("customers", fields.pop("customer", None))
+        grant, credit = self.gen.more.credit_grant(cust, self.gen.now)
+        biz.billing_credit_grants.append(grant)
+        biz.billing_credit_balance_transactions.append(credit)
+        return grant
+
     def _new_subscription_schedule(
         self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
     ) -> Obj:
@@ -1188,7 +1209,7 @@ class Store:
         "application_fees": _new_application_fee, "quotes": _new_quote, "files": _new_file,
         "top_ups": _new_top_up, "payment_links": _new_payment_link,
         "early_fraud_warnings": _new_early_fraud_warning,
-        "billing_meters": _new_billing_meter,
+        "billing_meters": _new_billing_meter, "billing_credit_grants": _new_credit_grant,
         "subscription_schedules": _new_subscription_schedule, "reviews": _new_review,
     }  # fmt: skip
 
@@ -1507,6 +1528,19 @@ class Store:
             self.tax_ids_by_customer.setdefault(customer_id, []).append(tax_id)
             self._change_customer(cust, {}, "customer.tax_id.created", tax_id)
             return _copy(tax_id)
+
+    def create_customer_cash_balance_transaction(self, customer_id: str) -> Obj:
+        """A bank transfer received into the customer's cash balance, announced by
+        customer_cash_balance_transaction.created alone (the customer's fields do not
+        change: `cash_balance` is sent only when expanded)."""
+        with self.lock:
+            cust = self._require("customers", customer_id)
+            txns = self.apart["customer_cash_balance_transactions"].setdefault(customer_id, [])
+            ending = txns[0]["ending_balance"] if txns else 0
+            txn = self.gen.more.cash_balance_transaction(cust, self.now(), "funded", ending)
+            txns.insert(0, txn)  # listed newest first
+            self._emit("customer_cash_balance_transaction.created", txn)
+            return _copy(txn)
 
     def add_customer_source(self, customer_id: str) -> Obj:
         """A card source (the legacy Sources API) added to the customer, and its
