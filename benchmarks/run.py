@@ -7,7 +7,8 @@
    25 per endpoint (Stripe's live limits). A full sync with one request in flight, then one
    with the engine at max_requests_per_second 100. For each: records, requests, 429s, wall
    seconds, records/s, the tap's peak RSS, and wall time over the rate-limit lower bound
-   max(requests / 100, busiest endpoint's requests / 25). Both must write the same ids.
+   max(requests / 100, busiest endpoint's requests / 25). Both must write the same ids (but
+   for the events that pass Stripe's 30 days while the slower run goes on).
 2. The record path: the sandbox at --cpu-scale with no latency and no limits; records per
    CPU-second of the tap's process alone (user + system time), and its peak RSS, with the
    sandbox answering as Stripe does (JSON indented by two spaces, gzip-compressed since the
@@ -163,9 +164,17 @@ def throughput(scale: float) -> None:
             f"{r.wall / r.lower_bound:>11.2f}  {r.busiest[0]} ({r.busiest[1]})"
         )
     one, engine = runs
-    same = one.ids == engine.ids and all(r.exit_code == 0 for r in runs)
+    # Stripe keeps events 30 days: those at the edge pass it while the slow run goes on.
+    aged = one.ids.get("events", set()) - engine.ids.get("events", set())
+    streams = (set(one.ids) | set(engine.ids)) - {"events"}
+    same = (
+        all(one.ids.get(s) == engine.ids.get(s) for s in streams)
+        and engine.ids.get("events", set()) <= one.ids.get("events", set())
+        and all(r.exit_code == 0 for r in runs)
+    )
     print(f"  requests, engine / one in flight: {engine.requests / one.requests:.2f}; "
-          f"same record ids in both runs: {'yes' if same else 'NO'}")  # fmt: skip
+          f"same record ids in both runs: {'yes' if same else 'NO'} (events aside: "
+          f"{len(aged)} passed Stripe's 30 days in between)")  # fmt: skip
 
 
 def record_path(scale: float, repeats: int) -> None:
