@@ -245,3 +245,12 @@ class StripeChildStream(StripeStream):
 
     # The parent decides what is read: no state of its own.
     state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()
+
+
+class ExpandedLineItemsStream(StripeChildStream):
+    """What a Checkout Session, quote or payment link sells: Stripe sends its ``line_items``
+    only when expanded (the parent's ``expand``), as the first page of their own list."""
+
+    embedded_field = "line_items"
+    stripe_class = "LineItem"
+    object_name = "item"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import ChangedBy, ChangesWhile, StripeChildStream, StripeStream
+from tap_stripe_readonly.client import (
+    ChangedBy,
+    ChangesWhile,
+    ExpandedLineItemsStream,
+    StripeChildStream,
+    StripeStream,
+)
 from tap_stripe_readonly.permissions import (
     COUPON_READ,
     CREDIT_NOTE_READ,
@@ -200,63 +206,53 @@ class QuotesStream(StripeStream):
     expand = ("line_items",)  # sent only when expanded (quote_line_items)
 
 
-class QuoteLineItemsStream(StripeChildStream):
+class QuoteLineItemsStream(ExpandedLineItemsStream):
     name = "quote_line_items"
     path = "/v1/quotes/{id}/line_items"
     parent_stream_type = QuotesStream
-    embedded_field = "line_items"  # expanded on the quotes' list
     parent_key = "quote"
-    stripe_class = "LineItem"
-    object_name = "item"
     permission = QUOTE_READ
 
 
-class CustomerTaxIdsStream(StripeChildStream):
-    """Each customer's tax ids (VAT, GST…). A request per customer on the first sync: not
-    selected unless asked for; afterwards their own events."""
+class CustomerListStream(StripeChildStream):
+    """A list Stripe keeps apart for each customer: a request per customer on the first sync,
+    so not selected unless asked for."""
+
+    parent_stream_type = CustomersStream
+    embedded_field = None
+    parent_key = "customer"
+    permission = CUSTOMER_READ
+    selected_by_default = False
+
+
+class CustomerTaxIdsStream(CustomerListStream):
+    """Each customer's tax ids (VAT, GST…); after the first sync, their own events."""
 
     name = "customer_tax_ids"
     path = "/v1/customers/{id}/tax_ids"
     object_path = "/v1/tax_ids"
-    parent_stream_type = CustomersStream
-    embedded_field = None
-    parent_key = "customer"
     stripe_class = "TaxId"
     object_name = "tax_id"
-    permission = CUSTOMER_READ
-    selected_by_default = False
     event_types = ("customer.tax_id.created", "customer.tax_id.updated", "customer.tax_id.deleted")
 
 
-class CustomerBalanceTransactionsStream(StripeChildStream):
-    """Each customer's credit balance ledger. A request per customer on the first sync: not
-    selected unless asked for; afterwards listed again for each customer that changed (a
-    balance that moves changes its customer's `balance`)."""
+class CustomerBalanceTransactionsStream(CustomerListStream):
+    """Each customer's credit balance ledger; after the first sync, listed again for each
+    customer that changed (a balance that moves changes its customer's `balance`)."""
 
     name = "customer_balance_transactions"
     path = "/v1/customers/{id}/balance_transactions"
-    parent_stream_type = CustomersStream
-    embedded_field = None
-    parent_key = "customer"
     stripe_class = "CustomerBalanceTransaction"
     object_name = "customer_balance_transaction"
-    permission = CUSTOMER_READ
-    selected_by_default = False
 
 
-class CustomerCashBalanceTransactionsStream(StripeChildStream):
+class CustomerCashBalanceTransactionsStream(CustomerListStream):
     """Each customer's cash balance ledger (bank transfers received, applied to payments,
-    refunded). A request per customer on the first sync: not selected unless asked for;
-    afterwards their own events."""
+    refunded); after the first sync, their own events."""
 
     name = "customer_cash_balance_transactions"
     path = "/v1/customers/{id}/cash_balance_transactions"
-    parent_stream_type = CustomersStream
-    embedded_field = None
-    parent_key = "customer"
     stripe_class = "CustomerCashBalanceTransaction"
     object_name = "customer_cash_balance_transaction"
-    permission = CUSTOMER_READ
-    selected_by_default = False
     event_types = ("customer_cash_balance_transaction.created",)
     retrieved_alone = False  # Stripe retrieves one only under its customer

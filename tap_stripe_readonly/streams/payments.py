@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import ChangedBy, StripeChildStream, StripeStream
+from tap_stripe_readonly.client import (
+    ChangedBy,
+    ExpandedLineItemsStream,
+    StripeChildStream,
+    StripeStream,
+)
 from tap_stripe_readonly.permissions import (
     CHARGE_READ,
     CHECKOUT_SESSION_READ,
@@ -127,16 +132,13 @@ class CheckoutSessionsStream(StripeStream):
     expand = ("line_items",)
 
 
-class CheckoutSessionLineItemsStream(StripeChildStream):
+class CheckoutSessionLineItemsStream(ExpandedLineItemsStream):
     """What each Checkout Session sold: fixed once the session completes or expires."""
 
     name = "checkout_session_line_items"
     path = "/v1/checkout/sessions/{id}/line_items"
     parent_stream_type = CheckoutSessionsStream
-    embedded_field = "line_items"  # expanded on the sessions' list
     parent_key = "checkout_session"
-    stripe_class = "LineItem"
-    object_name = "item"
     permission = CHECKOUT_SESSION_READ
 
 
@@ -153,14 +155,11 @@ class PaymentLinksStream(StripeStream):
     expand = ("line_items",)  # sent only when expanded (payment_link_line_items)
 
 
-class PaymentLinkLineItemsStream(StripeChildStream):
+class PaymentLinkLineItemsStream(ExpandedLineItemsStream):
     name = "payment_link_line_items"
     path = "/v1/payment_links/{id}/line_items"
     parent_stream_type = PaymentLinksStream
-    embedded_field = "line_items"  # expanded on the links' list
     parent_key = "payment_link"
-    stripe_class = "LineItem"
-    object_name = "item"
     permission = PAYMENT_LINK_READ
 
 
