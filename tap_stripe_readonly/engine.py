@@ -34,12 +34,8 @@ MAX_IN_FLIGHT = 32
 # while leaving the other slots to other endpoints.
 MAX_IN_FLIGHT_PER_ENDPOINT = 10
 
-# Waiting moves an endpoint ahead (by this much progress a second, for each of its tasks
-# waiting), so that one whose work was underestimated is not left for last. Other lists'
-# estimates can be far too high (a first page's density taken back to 2011): an endpoint with
-# many tasks queued (a payout's balance transactions, one list per payout, sharing the
-# endpoint of all balance transactions) must not wait seconds behind them, for at 25 requests
-# a second what it loses early it cannot catch up.
+# Waiting moves an endpoint ahead (by this much progress a second), so that one whose work
+# was underestimated is not left for last.
 AGING = 0.03
 
 Handler = t.Callable[[t.Any], "Iterable[Task]"]
@@ -189,7 +185,7 @@ class Engine:
                 return wait  # no endpoint may send before the account's next token
             now = time.monotonic()
             ready = sorted(
-                (self._progress(endpoint) - self._aging(waiting, now), endpoint)
+                (self._progress(endpoint) - AGING * (now - waiting[0].queued_at), endpoint)
                 for endpoint, waiting in self._pending.items()
                 if waiting and self._in_flight.get(endpoint, 0) < self.max_per_endpoint
             )
@@ -205,10 +201,6 @@ class Engine:
             else:
                 return max(soonest or 0.0, 0.001)
         return None
-
-    @staticmethod
-    def _aging(waiting: deque[Task], now: float) -> float:
-        return AGING * len(waiting) * (now - waiting[0].queued_at)
 
     def _progress(self, endpoint: str) -> float:
         served = self._served.get(endpoint, 0)

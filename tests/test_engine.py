@@ -6,13 +6,12 @@ import contextlib
 import io
 import signal
 import subprocess
-import types
 import typing as t
 
 import msgspec
 import pytest
 
-from tap_stripe_readonly import client, engine, ratelimit, transport
+from tap_stripe_readonly import client, ratelimit, transport
 from tap_stripe_readonly.reading import StreamRead
 from tap_stripe_readonly.reading import start as start_reading
 from tap_stripe_readonly.run import Run, make_transport, requests_per_second
@@ -68,26 +67,6 @@ def test_a_429_halves_the_bucket_which_recovers_to_just_under_the_rate_refused(c
     clock.now += ratelimit.CEILING_RECOVERY_SECONDS
     bucket.reserve()
     assert bucket.rate == 40
-
-
-def test_an_endpoint_with_a_queue_is_not_kept_waiting_behind_overestimated_ones():
-    """The balance transactions of 100 payouts, queued on the endpoint Stripe allows 25 a
-    second, go before a list whose estimate of its work is far too high (a first page's
-    density taken back to 2011), however far along their own estimate says they are."""
-    transport = types.SimpleNamespace(limiter=ratelimit.RateLimiter(100))
-    work = engine.Engine(t.cast("transport.StripeTransport", transport), max_in_flight=1)
-
-    def queued(endpoint: str, n: int) -> list[engine.Task]:
-        return [engine.Task(endpoint, [], endpoint, lambda body: []) for _ in range(n)]
-
-    work.add(queued("/v1/balance_transactions", 100))
-    work._served["/v1/balance_transactions"] = 200  # a third of the way
-    work.add(queued("/v1/events", 1))
-    work.foresee("events", "/v1/events", 40_000)  # all but untouched, by its estimate
-    for waiting in work._pending.values():
-        waiting[0].queued_at -= 2.0  # both waited two seconds
-    work._dispatch()
-    assert work._in_flight == {"/v1/balance_transactions": 1}
 
 
 @pytest.mark.parametrize(
