@@ -1,10 +1,11 @@
 """The connection check (``--test``): what the key may read, before the first sync.
 
 One small request per stream (``limit=1``; a nested stream lists the items of its parent's
-first object), all at once, then a table: each stream, readable or the permission to grant
-(as the Dashboard names it and as the API does). Then the key's mode, the account and its
-default currency, from ``/v1/account`` or, if the key may not read it, ``/v1/balance``
-("unknown" if neither answers).
+first object), all at once, then a table by product area (Payments, Billing, Issuing…): each
+stream, readable or the permission to grant (as the Dashboard names it and as the API does),
+and one line for an area whose product the account has not switched on. Then the key's mode,
+the account and its default currency, from ``/v1/account`` or, if the key may not read it,
+``/v1/balance`` ("unknown" if neither answers).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tap_stripe_readonly.errors import (
     PermissionDeniedError,
     StopSyncError,
 )
+from tap_stripe_readonly.permissions import AREAS
 from tap_stripe_readonly.report import grant
 from tap_stripe_readonly.shapes import ListPage, Raw, to_dict
 
@@ -37,6 +39,7 @@ class Access:
     readable: bool | None = None  # None: could not be tried
     permission: Permission | None = None
     note: str = ""
+    product: str | None = None  # not readable: the account has not switched it on
 
 
 @dataclass
@@ -102,8 +105,9 @@ def _stream_task(
     def denied(exc: Exception) -> list[Task]:
         if isinstance(exc, PermissionDeniedError):
             access.readable, access.permission = False, exc.permission
+            access.product = exc.product
             for child in _children(stream):
-                check.access[child.name] = Access(False, exc.permission)
+                check.access[child.name] = Access(False, exc.permission, product=exc.product)
             return []
         if isinstance(exc, AccountAccessError):
             check.unreadable = str(exc)
@@ -194,17 +198,26 @@ def report(
             lines += [check.unreadable, ""]
             outcome.unreadable.append(check.unreadable)
             continue
-        lines.append(f"{'stream':<{width}}access")
-        for stream in streams:
-            access = check.access.get(stream.name, Access())
-            if access.readable:
-                outcome.readable += 1
-                status = "readable"
-            elif access.readable is False:
-                status = f"missing: grant {grant(access.permission)}"
-            else:
-                status = access.note or "not tried"
-            lines.append(f"{stream.name:<{width}}{status}")
+        lines.append(f"  {'stream':<{width}}access")
+        for area, members in _by_area(streams).items():
+            accesses = [check.access.get(s.name, Access()) for s in members]
+            products = {a.product for a in accesses}
+            if None not in products:
+                # A product the account does not use: one line, not a row per stream.
+                lines.append(f"{area}: not enabled on this account ({_streams(len(members))})")
+                continue
+            lines.append(f"{area}:")
+            for stream, access in zip(members, accesses, strict=True):
+                if access.readable:
+                    outcome.readable += 1
+                    status = "readable"
+                elif access.product is not None:
+                    status = f"not enabled: the account does not use {access.product}"
+                elif access.readable is False:
+                    status = f"missing: grant {grant(access.permission)}"
+                else:
+                    status = access.note or "not tried"
+                lines.append(f"  {stream.name:<{width}}{status}")
         readable = sum(1 for s in streams if check.access.get(s.name, Access()).readable)
         lines += [
             "",
@@ -217,6 +230,18 @@ def report(
             "",
         ]
     return "\n".join(lines), outcome
+
+
+def _by_area(streams: list[StripeStream]) -> dict[str, list[StripeStream]]:
+    """The streams by product area, in AREAS's order (each area's in the given order)."""
+    areas: dict[str, list[StripeStream]] = {area: [] for area in AREAS}
+    for stream in streams:
+        areas.setdefault(stream.permission.area, []).append(stream)
+    return {area: members for area, members in areas.items() if members}
+
+
+def _streams(n: int) -> str:
+    return f"{n} stream{'s' if n != 1 else ''}"
 
 
 def _failed(check: AccountCheck, path: str) -> str:

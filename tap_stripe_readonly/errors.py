@@ -20,6 +20,8 @@ _LEGACY_FORM = re.compile(r"'rak_(?P<name>[a-z_]+)'")
 # exist). Application access may have been revoked."
 _NO_ACCOUNT_ACCESS = re.compile(r"does not have access to account '(?P<account>[^']*)'")
 _NO_CONNECT_ACCESS = "does not have any Connect permissions"
+# "Your account is not set up to use Issuing. Please visit https://dashboard.stripe.com/…"
+_NOT_SET_UP = re.compile(r"not set up to use (?P<product>[A-Z][A-Za-z ]{1,40}?)(?:\.|,|$)")
 
 STATUS_PAGE = "https://status.stripe.com"
 
@@ -60,9 +62,22 @@ class NetworkSetupError(StopSyncError):
 class PermissionDeniedError(Exception):
     """403: the key lacks the Read permission this endpoint needs."""
 
+    #: The product the account has not switched on, for a ProductNotEnabledError.
+    product: str | None = None
+
     def __init__(self, message: str, permission: Permission | None) -> None:
         super().__init__(message)
         self.permission = permission
+
+
+class ProductNotEnabledError(PermissionDeniedError):
+    """400 "Your account is not set up to use Issuing": the account has not switched on the
+    product the endpoint belongs to. Its streams are skipped as for a permission left out:
+    no error of the run, said once at its end."""
+
+    def __init__(self, message: str, permission: Permission | None, product: str) -> None:
+        super().__init__(message, permission)
+        self.product = product
 
 
 class CursorVanishedError(Exception):
@@ -117,6 +132,12 @@ def permission_in_message(message: str, fallback: Permission | None) -> Permissi
         label = fallback.label if fallback and fallback.name == name else name
         return Permission(name, label)
     return fallback
+
+
+def product_in_message(message: str) -> str | None:
+    """The product a 400 says the account is not set up to use, if it is that kind of 400."""
+    match = _NOT_SET_UP.search(message)
+    return match["product"].strip() if match else None
 
 
 def account_in_message(message: str) -> str | None:

@@ -1,4 +1,5 @@
-"""Restricted-key permissions: the API name Stripe uses and the label the Dashboard shows.
+"""Restricted-key permissions: the API name Stripe uses, the label the Dashboard shows, and
+the product area the connection check (``--test``) groups its streams by.
 
 Streams name the permission they need; key guidance, the connection check, the end-of-run
 report and the README's table are all derived from those declarations.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The product areas, in the order the connection check shows them.
+AREAS = ("Payments", "Balance", "Billing", "Connect", "Events", "Issuing", "Terminal")
+
 
 @dataclass(frozen=True)
 class Permission:
@@ -15,6 +19,7 @@ class Permission:
 
     name: str
     label: str
+    area: str = "Payments"
 
     def __str__(self) -> str:
         return f'Read on "{self.label}" ({self.name})'
@@ -27,26 +32,40 @@ PAYMENT_INTENT_READ = Permission("payment_intent_read", "PaymentIntents")
 SETUP_INTENT_READ = Permission("setup_intent_read", "SetupIntents")
 PAYMENT_METHOD_READ = Permission("payment_method_read", "PaymentMethods")
 DISPUTE_READ = Permission("dispute_read", "Disputes")
-PAYOUT_READ = Permission("payout_read", "Payouts")
-TRANSFER_READ = Permission("transfer_read", "Transfers")
-APPLICATION_FEE_READ = Permission("application_fee_read", "Application fees")
+PAYOUT_READ = Permission("payout_read", "Payouts", "Balance")
+TRANSFER_READ = Permission("transfer_read", "Transfers", "Connect")
+APPLICATION_FEE_READ = Permission("application_fee_read", "Application fees", "Connect")
 CHECKOUT_SESSION_READ = Permission("checkout_session_read", "Checkout Sessions")
-INVOICE_READ = Permission("invoice_read", "Invoices")
-CREDIT_NOTE_READ = Permission("credit_note_read", "Credit notes")
-SUBSCRIPTION_READ = Permission("subscription_read", "Subscriptions")
-COUPON_READ = Permission("coupon_read", "Coupons")
-PROMOTION_CODE_READ = Permission("promotion_code_read", "Promotion codes")
-TAX_RATE_READ = Permission("tax_rate_read", "Tax rates")
-PRODUCT_READ = Permission("product_read", "Products")
+INVOICE_READ = Permission("invoice_read", "Invoices", "Billing")
+CREDIT_NOTE_READ = Permission("credit_note_read", "Credit notes", "Billing")
+SUBSCRIPTION_READ = Permission("subscription_read", "Subscriptions", "Billing")
+COUPON_READ = Permission("coupon_read", "Coupons", "Billing")
+PROMOTION_CODE_READ = Permission("promotion_code_read", "Promotion codes", "Billing")
+TAX_RATE_READ = Permission("tax_rate_read", "Tax rates", "Billing")
+PRODUCT_READ = Permission("product_read", "Products", "Billing")
 # Stripe's one permission for Prices and the legacy Plans ("Grants access to Plans and Prices").
-PRICE_READ = Permission("plan_read", "Prices")
-BALANCE_READ = Permission("balance_read", "Balance")
-QUOTE_READ = Permission("quote_read", "Quotes")
+PRICE_READ = Permission("plan_read", "Prices", "Billing")
+BALANCE_READ = Permission("balance_read", "Balance", "Balance")
+QUOTE_READ = Permission("quote_read", "Quotes", "Billing")
 PAYMENT_LINK_READ = Permission("payment_links_read", "Payment Links")
 SHIPPING_RATE_READ = Permission("shipping_rate_read", "Shipping rates")
-TOP_UP_READ = Permission("top_up_read", "Top-ups")
+TOP_UP_READ = Permission("top_up_read", "Top-ups", "Balance")
 FILE_READ = Permission("file_read", "Files")
-BILLING_METER_READ = Permission("billing_meter_read", "Meters")
+BILLING_METER_READ = Permission("billing_meter_read", "Meters", "Billing")
 REVIEW_READ = Permission("review_read", "Reviews")
 # Not needed for any stream: it lets an incremental run read only what changed.
-EVENT_READ = Permission("event_read", "Events")
+EVENT_READ = Permission("event_read", "Events", "Events")
+# Issuing and Terminal: products an account uses only if it issues cards or sells in person.
+ISSUING_AUTHORIZATION_READ = Permission(
+    "issuing_authorization_read", "Issuing Authorizations", "Issuing"
+)
+ISSUING_CARDHOLDER_READ = Permission("issuing_cardholder_read", "Issuing Cardholders", "Issuing")
+# Stripe names it for personalization designs' events too; the bundles go with the designs.
+ISSUING_CARD_READ = Permission("issuing_card_read", "Issuing Cards", "Issuing")
+ISSUING_DISPUTE_READ = Permission("issuing_dispute_read", "Issuing Disputes", "Issuing")
+ISSUING_TRANSACTION_READ = Permission("issuing_transaction_read", "Issuing Transactions", "Issuing")
+TERMINAL_CONFIGURATION_READ = Permission(
+    "terminal_configuration_read", "Terminal Configurations", "Terminal"
+)
+TERMINAL_LOCATION_READ = Permission("terminal_location_read", "Terminal Locations", "Terminal")
+TERMINAL_READER_READ = Permission("terminal_reader_read", "Terminal Readers", "Terminal")

@@ -74,7 +74,8 @@ class StreamView:
         if not self.readings or any(r.finished or not r.abandoned() for r in self.readings):
             return None
         if all(r.skipped for r in self.readings):
-            return "no permission"
+            products = {r.not_enabled for r in self.readings}
+            return "no permission" if None in products else "not enabled"
         return "account failed"
 
     def going_on(self) -> list[StreamRead]:
@@ -285,13 +286,14 @@ def outcome(
     skipped_for: Callable[[str, str | None], str | None],
 ) -> str:
     """How the reads of a stream (or of the stream it is nested in) ended, over its accounts:
-    ``complete``, ``resumes next run``, ``skipped: grant …``, ``account failed``."""
+    ``complete``, ``resumes next run``, ``skipped: grant …`` (or ``skipped: Issuing not
+    enabled``), ``account failed``."""
     ends: dict[str, int] = {}
     for reading in readings:
         if reading.finished:
             end = "complete"
         elif reading.skipped:
-            end = f"skipped: grant {skipped_for(name, reading.account.id) or 'a Read permission'}"
+            end = f"skipped: {skipped_for(name, reading.account.id) or 'grant a Read permission'}"
         elif reading.account.failed:
             end = "account failed"
         else:

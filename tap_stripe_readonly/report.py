@@ -28,26 +28,38 @@ class SyncReport:
     def __init__(self, logger: logging.Logger) -> None:
         self._logger = logger
         self.skipped: dict[tuple[str, str | None], Permission | None] = {}
+        # Skipped streams of a product the account has not switched on: which product.
+        self.not_enabled: dict[tuple[str, str | None], str] = {}
         # Nested streams partly unread: the permission, the parents, whether embedded.
         self.nested: dict[tuple[str, str | None], tuple[Permission | None, str, bool]] = {}
         self.failed_accounts: dict[str, str] = {}
         self.events_reason: str | None = None
 
     def skip(
-        self, stream: StripeStream, permission: Permission | None, account: str | None
+        self,
+        stream: StripeStream,
+        permission: Permission | None,
+        account: str | None,
+        product: str | None = None,
     ) -> None:
-        """Skip ``stream`` and the streams nested in it (the others sync as usual)."""
+        """Skip ``stream`` and the streams nested in it (the others sync as usual): the key
+        lacks ``permission``, or the account has not switched ``product`` on."""
         # Only what the run was asked for: a parent read for its nested stream alone, or a
         # nested stream left unselected, is no stream missing from the target.
         names = [s.name for s in (stream, *stream.child_streams) if s.selected]
         for name in names:
-            self.skipped[(name, account)] = permission
+            if product is None:
+                self.skipped[(name, account)] = permission
+            else:
+                self.not_enabled[(name, account)] = product
         # Told once, in the summary at the end; here only at debug level.
+        lacks = f"the key lacks {grant(permission)}"
+        why = f"the account does not use {product}" if product else lacks
         self._logger.debug(
-            "Skipping %s%s: the API key lacks %s.",
+            "Skipping %s%s: %s.",
             " and ".join(f"'{n}'" for n in names),
             f" of {account}" if account else "",
-            grant(permission),
+            why,
         )
 
     def nested_unread(
@@ -95,15 +107,19 @@ class SyncReport:
         self.failed_accounts[account] = message
 
     def is_skipped(self, stream_name: str, account: str | None = None) -> bool:
-        return (stream_name, account) in self.skipped
+        return (stream_name, account) in self.skipped or (stream_name, account) in self.not_enabled
 
-    def permission_to_grant(self, stream_name: str, account: str | None) -> str | None:
-        """The permission a skipped stream lacks, as the summary names it."""
+    def why_skipped(self, stream_name: str, account: str | None) -> str | None:
+        """Why a stream was skipped, as the summary says it: ``grant …`` (the permission the
+        key lacks) or ``Issuing not enabled``."""
+        if (product := self.not_enabled.get((stream_name, account))) is not None:
+            return f"{product} not enabled"
         if (stream_name, account) not in self.skipped:
             return None
-        return grant(self.skipped[(stream_name, account)])
+        return f"grant {grant(self.skipped[(stream_name, account)])}"
 
     def log_summary(self) -> None:
+        self._log_not_enabled()
         lines = []
         by_grant: dict[str, list[str]] = {}
         for (name, account), permission in self.skipped.items():
@@ -124,3 +140,22 @@ class SyncReport:
                 "them (Dashboard > Developers > API keys > edit the key) and run again:\n%s",
                 "\n".join(lines),
             )
+
+    def _log_not_enabled(self) -> None:
+        # A product the account does not use is no fault of the key or the run: one calm
+        # line, at the level of the run's other news.
+        by_product: dict[str, list[str]] = {}
+        for (name, account), product in self.not_enabled.items():
+            label = f"{name} ({account})" if account else name
+            by_product.setdefault(product, []).append(label)
+        if not by_product:
+            return
+        products = "; ".join(
+            f"{product} ({', '.join(sorted(names))})"
+            for product, names in sorted(by_product.items())
+        )
+        self._logger.info(
+            "Not read, as the account has not switched these products on: %s. They are read "
+            "once it does; deselect them to save their requests.",
+            products,
+        )

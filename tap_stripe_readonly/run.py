@@ -182,7 +182,7 @@ class Run:
             for s in (stream, *stream.child_streams):
                 if not s.selected:
                     continue
-                end = outcome(s.name, readings, self.report.permission_to_grant)
+                end = outcome(s.name, readings, self.report.why_skipped)
                 records = self.output.records_written.get(s.name, 0)
                 rows.append((s.name, records, self.requests_by_stream.get(s.name, 0), end))
         self.tap.logger.info(
@@ -339,9 +339,13 @@ class _RunSeam:
         return self._run.monotonic()
 
     def skipped(
-        self, stream: StripeStream, permission: Permission | None, account: str | None
+        self,
+        stream: StripeStream,
+        permission: Permission | None,
+        account: str | None,
+        product: str | None = None,
     ) -> None:
-        self._run.report.skip(stream, permission, account)
+        self._run.report.skip(stream, permission, account, product)
 
     def nested_unread(
         self,

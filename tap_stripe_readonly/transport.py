@@ -44,6 +44,7 @@ from tap_stripe_readonly.errors import (
     NoConnectAccessError,
     NotFoundError,
     PermissionDeniedError,
+    ProductNotEnabledError,
     RateLimitedError,
     StopSyncError,
     TransientError,
@@ -54,6 +55,7 @@ from tap_stripe_readonly.errors import (
     lacks_connect_permissions,
     one_line,
     permission_in_message,
+    product_in_message,
 )
 from tap_stripe_readonly.network import Proxy, ca_bundle, host_port, proxy_for
 from tap_stripe_readonly.redaction import redact
@@ -460,6 +462,8 @@ def _raise_for_error(
         raise PermissionDeniedError(
             f"{asked}: {message}", permission_in_message(message, permission)
         )
+    if status == 400 and (product := product_in_message(message)) is not None:
+        raise ProductNotEnabledError(f"{asked}: {message}", permission, product)
     if status == 429 or code == "rate_limit":
         # Retried whatever Stripe-Should-Retry says, and never fatal: it only asks for
         # patience. Stripe: a 429 without Stripe-Rate-Limited-Reason was not a rate limiter

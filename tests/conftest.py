@@ -34,8 +34,9 @@ FAST_RETRY_TAP = (
 
 @pytest.fixture(scope="session")
 def sandbox() -> t.Iterator[StripeSandbox]:
-    """A shared sandbox. Tests must not change its data: use ``own_sandbox`` for that."""
-    with StripeSandbox(scale=TEST_SCALE, seed=42) as sb:
+    """A shared sandbox (its accounts use Issuing). Tests must not change its data: use
+    ``own_sandbox`` for that."""
+    with StripeSandbox(scale=TEST_SCALE, seed=42, products=["Issuing"]) as sb:
         yield sb
 
 
@@ -50,8 +51,8 @@ def shared_sandbox(sandbox: StripeSandbox) -> t.Iterator[StripeSandbox]:
 
 @pytest.fixture
 def own_sandbox() -> t.Iterator[StripeSandbox]:
-    """A sandbox of this test's own, free to change."""
-    with StripeSandbox(scale=0.02, seed=7) as sb:
+    """A sandbox of this test's own, free to change (its accounts use Issuing)."""
+    with StripeSandbox(scale=0.02, seed=7, products=["Issuing"]) as sb:
         yield sb
 
 

@@ -18,7 +18,7 @@ UNKNOWN = "acct_1NoSuchAccount00"
 
 @pytest.fixture(scope="module")
 def platform() -> t.Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.02, seed=21, connected_accounts=2) as sb:
+    with StripeSandbox(scale=0.02, seed=21, connected_accounts=2, products=["Issuing"]) as sb:
         sb.advance(3600)
         yield sb
 

@@ -46,7 +46,7 @@ DAY = 86_400
 
 
 def fresh_sandbox(scale: float = 0.02, seed: int = 7, now: int | None = None) -> StripeSandbox:
-    sb = StripeSandbox(scale=scale, seed=seed, now=now)
+    sb = StripeSandbox(scale=scale, seed=seed, now=now, products=["Issuing"])
     # An hour on, so that no event of the generated history falls in the margin the
     # next run re-reads before its bookmark: what it reads is only what the test changed.
     sb.advance(3600)
@@ -182,6 +182,16 @@ class Changes:
         sb.update("billing_credit_grants", first("billing_credit_grants"), {"priority": 10})
         # A new grant comes with the credit balance transaction that credits it.
         touched["billing_credit_grants"].add(sb.create("billing_credit_grants")["id"])
+        # 9/9's Issuing.
+        card = sb.create("issuing_cards")
+        touched["issuing_cards"].add(card["id"])
+        touched["issuing_cardholders"].add(card["cardholder"]["id"])
+        auth = sb.create("issuing_authorizations", {"card": first("issuing_cards")})["id"]
+        touched["issuing_authorizations"].add(auth)
+        sb.update("issuing_authorizations", auth, {"status": "closed"})
+        txn = first("issuing_transactions")
+        sb.update("issuing_transactions", txn, {"metadata": {"receipt": "1"}})
+        touched["issuing_disputes"].add(sb.create("issuing_disputes", {"transaction": txn})["id"])
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from tap_stripe_readonly.shapes import Raw
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tap_stripe_readonly.transport import ReadOnlyPoolManager, WriteAttemptError
 from tests.conftest import SyncResult, logged_by, run_cli, sync, tap_config
+from tests.stripe_sandbox import StripeSandbox
 from tests.stripe_sandbox.api import PERMISSION_NAMES
 
 SECRET = "Zq9XK7redactionCanary0000Qx7W"  # last four: unlikely anywhere else
@@ -121,6 +122,20 @@ def test_a_minimal_key_gets_one_tidy_summary(own_sandbox, tmp_path):
             assert synced.ids(stream.name) == own_sandbox.ids(stream.name), stream.name
         else:
             assert not synced.records(stream.name), stream.name
+
+
+def test_a_minimal_key_on_an_account_without_issuing_ends_calm(tmp_path):
+    """Issuing not switched on: its streams leave the summary of what to grant for one line
+    of their own, and the run ends 0."""
+    key = f"rk_live_{SECRET}"
+    with StripeSandbox(scale=0.02, seed=7) as sb:
+        sb.add_key(key, denied=PERMISSION_NAMES - CORE)
+        result = run_cli([], tap_config(sb, api_key=key), tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ERROR" not in result.stderr and "Traceback" not in result.stderr
+    assert not any("issuing_" in line for line in summary(result.stderr))
+    (line,) = [line for line in result.stderr.splitlines() if "switched these products" in line]
+    assert "Issuing (issuing_authorizations, issuing_cardholders, issuing_cards" in line
 
 
 def test_an_unselected_nested_stream_is_not_reported_skipped(own_sandbox, tmp_path):

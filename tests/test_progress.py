@@ -56,6 +56,7 @@ def reading(
         started=1000.0,
         finished=finished,
         skipped=skipped,
+        not_enabled=None,
         is_catch_up=False,
         account=SimpleNamespace(id=account, failed=account_failed),
         abandoned=lambda: skipped or account_failed,

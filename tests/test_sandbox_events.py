@@ -291,6 +291,18 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
            {"display_name": "Renamed"})  # fmt: skip
     grant = new("billing_credit_grants")
     update("billing_credit_grants", grant["id"], {"name": "Renamed credits"})
+    # Issuing (9/9), where the account has switched it on.
+    card = new("issuing_cards")
+    update("issuing_cards", card["id"], {"status": "inactive"})
+    update("issuing_cardholders", card["cardholder"]["id"], {"phone_number": "+15555550100"})
+    auth = new("issuing_authorizations", fields={"card": card["id"]})
+    update("issuing_authorizations", auth["id"], {"status": "closed"})
+    txn = sb.objects("issuing_transactions", account=account)[0]
+    update("issuing_transactions", txn["id"], {"metadata": {"receipt": "1"}})
+    dispute = new("issuing_disputes", fields={"transaction": txn["id"]})
+    update("issuing_disputes", dispute["id"], {"metadata": {"case": "1"}})
+    design = sb.objects("issuing_personalization_designs", account=account)[0]
+    update("issuing_personalization_designs", design["id"], {"name": "Renamed design"})
     sb.create_customer_cash_balance_transaction(cus, account=account)
     sb.add_customer_source(cus, account=account)
     if account is None:  # Connect: the platform's
@@ -304,7 +316,7 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
 
 
 def test_every_emitted_event_is_named_and_shaped_as_stripe_does() -> None:
-    sb = StripeSandbox(scale=0.02, seed=12, now=NOW, connected_accounts=1)
+    sb = StripeSandbox(scale=0.02, seed=12, now=NOW, connected_accounts=1, products=["Issuing"])
     exercise(sb)
     exercise(sb, sb.accounts[1])
     names = stripe_event_types()

@@ -28,7 +28,7 @@ LISTS = tuple(
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.05, seed=42, now=NOW) as sandbox:
+    with StripeSandbox(scale=0.05, seed=42, now=NOW, products=["Issuing"]) as sandbox:
         yield sandbox
 
 
@@ -484,8 +484,12 @@ def test_each_list_takes_the_parameters_stripe_s_takes(stream: type[StripeStream
     unpack = inspect.signature(_list_method(stream)).parameters["params"].annotation
     (name,) = [ref.__forward_arg__ for ref in get_args(unpack)]
     # In stripe.params, or its namespace's (checkout.Session's: stripe.params.checkout).
-    namespaces = (stripe.params.checkout, stripe.params.billing, stripe.params.radar)
-    module = next(m for m in (stripe.params, *namespaces) if hasattr(m, name))
+    namespaces = (stripe.params.checkout, stripe.params.billing, stripe.params.radar,
+                  stripe.params.issuing, stripe.params.terminal)  # fmt: skip
+    # A namespaced class's own first: issuing.Dispute's DisputeListParams is not Dispute's.
+    namespace = stream.stripe_class.rpartition(".")[0]
+    own = (getattr(stripe.params, namespace),) if namespace else ()
+    module = next(m for m in (*own, stripe.params, *namespaces) if hasattr(m, name))
     options = set(stripe.RequestOptions.__annotations__)  # the client's, never sent
     stripes = set(getattr(module, name).__annotations__) - options
     route = match(stream.path.replace("{id}", "x_1"))

@@ -52,7 +52,9 @@ def sb(shared: StripeSandbox) -> StripeSandbox:
 
 @pytest.fixture
 def own() -> Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.02, seed=11, now=NOW, connected_accounts=1) as sandbox:
+    with StripeSandbox(
+        scale=0.02, seed=11, now=NOW, connected_accounts=1, products=["Issuing"]
+    ) as sandbox:
         yield sandbox
 
 

@@ -53,6 +53,14 @@ CLASSES: dict[str, type[StripeObject]] = {
     "customer_cash_balance_transactions": stripe.CustomerCashBalanceTransaction,
     "billing_credit_grants": stripe.billing.CreditGrant,
     "billing_credit_balance_transactions": stripe.billing.CreditBalanceTransaction,
+    "terminal_configurations": stripe.terminal.Configuration,
+    "terminal_locations": stripe.terminal.Location, "terminal_readers": stripe.terminal.Reader,
+    "issuing_physical_bundles": stripe.issuing.PhysicalBundle,
+    "issuing_personalization_designs": stripe.issuing.PersonalizationDesign,
+    "issuing_cardholders": stripe.issuing.Cardholder, "issuing_cards": stripe.issuing.Card,
+    "issuing_authorizations": stripe.issuing.Authorization,
+    "issuing_transactions": stripe.issuing.Transaction,
+    "issuing_disputes": stripe.issuing.Dispute,
 }  # fmt: skip
 # Coupons and plans have no prefix: a coupon's id is whatever its owner chose (or 8 random
 # characters), a plan's is its price's.
@@ -73,6 +81,10 @@ PREFIXES = {
     "customer_tax_ids": "txi_", "customer_balance_transactions": "cbtxn_", "reviews": "prv_",
     "customer_cash_balance_transactions": "ccsbtxn_", "billing_credit_grants": "credgr_",
     "billing_credit_balance_transactions": "cbtxn_61",
+    "terminal_configurations": "tmc_", "terminal_locations": "tml_", "terminal_readers": "tmr_",
+    "issuing_physical_bundles": "ics_", "issuing_personalization_designs": "pd_",
+    "issuing_cardholders": "ich_", "issuing_cards": "ic_", "issuing_authorizations": "iauth_",
+    "issuing_transactions": "ipi_", "issuing_disputes": "idp_",
 }  # fmt: skip
 # After the prefix; others 14 to 24. A billing credit transaction has the newer form: cbtxn_61….
 ID_LENGTHS = {"checkout_sessions": "58", "billing_credit_balance_transactions": "28"}
@@ -100,7 +112,8 @@ def event_problems(evt: dict[str, Any]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def sb() -> StripeSandbox:
-    return StripeSandbox(scale=0.05, seed=42, now=NOW)  # data only: no server needed
+    # Data only: no server needed. Issuing on, so that its objects are checked too.
+    return StripeSandbox(scale=0.05, seed=42, now=NOW, products=["Issuing"])
 
 
 # ---------------------------------------------------------------------------------------------

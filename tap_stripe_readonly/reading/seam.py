@@ -80,9 +80,14 @@ class Seam(t.Protocol):
     def monotonic(self) -> float: ...
 
     def skipped(
-        self, stream: StripeStream, permission: Permission | None, account: str | None
+        self,
+        stream: StripeStream,
+        permission: Permission | None,
+        account: str | None,
+        product: str | None = None,
     ) -> None:
-        """``stream`` (and the streams nested in it) cannot be read: a permission is missing."""
+        """``stream`` (and the streams nested in it) cannot be read: a permission is missing,
+        or the account has not switched ``product`` on."""
 
     def nested_unread(
         self,

@@ -107,6 +107,7 @@ class StreamRead:
         self.outstanding = 0
         self.finished = False
         self.skipped = False
+        self.not_enabled: str | None = None  # skipped: the product the account lacks
         self.waiting_reads = 0  # nested-list reads and fetches not yet done
         self.held: list[Task] = []
         # What the progress line and the summary tell.
@@ -210,7 +211,8 @@ class StreamRead:
         # Whatever was written stays written, and state keeps what it covers: the next run
         # resumes there once the permission is granted.
         self.skipped = True
-        self.seam.skipped(self.stream, denied.permission, self.account.id)
+        self.not_enabled = denied.product
+        self.seam.skipped(self.stream, denied.permission, self.account.id, denied.product)
 
     def maybe_finish(self) -> list[Task]:
         if self.outstanding or self.finished or self.abandoned():

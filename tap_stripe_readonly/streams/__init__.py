@@ -51,6 +51,15 @@ from tap_stripe_readonly.streams.catalog import (
 )
 from tap_stripe_readonly.streams.events import EventsStream
 from tap_stripe_readonly.streams.files import FileLinksStream, FilesStream
+from tap_stripe_readonly.streams.issuing import (
+    IssuingAuthorizationsStream,
+    IssuingCardholdersStream,
+    IssuingCardsStream,
+    IssuingDisputesStream,
+    IssuingPersonalizationDesignsStream,
+    IssuingPhysicalBundlesStream,
+    IssuingTransactionsStream,
+)
 from tap_stripe_readonly.streams.payments import (
     ChargesStream,
     CheckoutSessionLineItemsStream,
@@ -66,6 +75,11 @@ from tap_stripe_readonly.streams.payments import (
     SetupAttemptsStream,
     SetupIntentsStream,
     ShippingRatesStream,
+)
+from tap_stripe_readonly.streams.terminal import (
+    TerminalConfigurationsStream,
+    TerminalLocationsStream,
+    TerminalReadersStream,
 )
 
 STREAM_TYPES: tuple[type[StripeStream], ...] = (
@@ -118,6 +132,17 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     BillingCreditBalanceTransactionsStream,
     FilesStream,
     FileLinksStream,
+    # Products an account may not use: a list of one it has not switched on is skipped.
+    IssuingCardholdersStream,
+    IssuingCardsStream,
+    IssuingAuthorizationsStream,
+    IssuingTransactionsStream,
+    IssuingDisputesStream,
+    IssuingPersonalizationDesignsStream,
+    IssuingPhysicalBundlesStream,
+    TerminalLocationsStream,
+    TerminalReadersStream,
+    TerminalConfigurationsStream,
     # A request per customer (per SetupIntent) on the first sync: selected when asked for.
     CustomerTaxIdsStream,
     CustomerBalanceTransactionsStream,

@@ -33,7 +33,7 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 @pytest.fixture(scope="module")
 def sandbox() -> t.Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.05, seed=5) as sb:
+    with StripeSandbox(scale=0.05, seed=5, products=["Issuing"]) as sb:
         yield sb
 
 
@@ -132,7 +132,7 @@ def test_postgres_loads_every_stream_then_only_new_rows(sandbox, meltano, pg_sch
 def test_postgres_shows_updates_and_soft_deletes_after_the_next_run(meltano, pg_schema):
     """Updated rows change in place; a deleted object's row gets _sdc_deleted_at."""
     env = {"TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": pg_schema}
-    with StripeSandbox(scale=0.02, seed=9) as sb:
+    with StripeSandbox(scale=0.02, seed=9, products=["Issuing"]) as sb:
         env["TAP_STRIPE_READONLY_API_URL"] = sb.url
         meltano("run", "tap-stripe-readonly", "target-postgres", env=env)
         sb.advance(60)
@@ -162,7 +162,7 @@ def test_postgres_gets_a_column_for_a_field_stripe_adds(meltano, pg_schema):
         "TAP_STRIPE_READONLY__SELECT": json.dumps(["customers.*"]),
     }
     # A sandbox of its own: the module's keeps the fields Stripe's types have.
-    with StripeSandbox(scale=0.02, seed=11) as sb:
+    with StripeSandbox(scale=0.02, seed=11, products=["Issuing"]) as sb:
         env["TAP_STRIPE_READONLY_API_URL"] = sb.url
         meltano("run", "tap-stripe-readonly", "target-postgres", env=env)
         with psycopg.connect(POSTGRES) as conn:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 from .data import EVENT_RETENTION, Obj
 from .more import APART, BY_PARENT
+from .products import PRODUCT_OF, not_set_up
 from .store import (
     CHILDREN,
     EXPAND_ONLY,
@@ -81,6 +82,17 @@ PERMISSIONS = {
     # Stripe publishes no permission for billing credits; the tap names the meters' one.
     "billing_credit_grants": ("billing_meter_read", "Meters Read"),
     "billing_credit_balance_transactions": ("billing_meter_read", "Meters Read"),
+    "terminal_configurations": ("terminal_configuration_read", "Terminal Configurations Read"),
+    "terminal_locations": ("terminal_location_read", "Terminal Locations Read"),
+    "terminal_readers": ("terminal_reader_read", "Terminal Readers Read"),
+    "issuing_authorizations": ("issuing_authorization_read", "Issuing Authorizations Read"),
+    "issuing_cardholders": ("issuing_cardholder_read", "Issuing Cardholders Read"),
+    "issuing_cards": ("issuing_card_read", "Issuing Cards Read"),
+    "issuing_disputes": ("issuing_dispute_read", "Issuing Disputes Read"),
+    "issuing_transactions": ("issuing_transaction_read", "Issuing Transactions Read"),
+    # The permission Stripe names for personalization design events; bundles go with them.
+    "issuing_personalization_designs": ("issuing_card_read", "Issuing Cards Read"),
+    "issuing_physical_bundles": ("issuing_card_read", "Issuing Cards Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 
@@ -170,6 +182,12 @@ PATHS = {
     "top_ups": "topups", "early_fraud_warnings": "radar/early_fraud_warnings",
     "billing_meters": "billing/meters", "billing_credit_grants": "billing/credit_grants",
     "billing_credit_balance_transactions": "billing/credit_balance_transactions",
+    # products.py: issuing_cards -> issuing/cards, terminal_readers -> terminal/readers…
+    **{r: r.replace("_", "/", 1) for r in (
+        "terminal_configurations", "terminal_locations", "terminal_readers",
+        "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
+        "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
+    )},
 }  # fmt: skip
 RESOURCE_AT = {PATHS.get(r, r): r for r in RETRIEVABLE}
 _CUSTOMER_PMS = "/v1/customers/{id}/payment_methods"
@@ -318,8 +336,21 @@ FilterFactory = Callable[[Store, Any, str], Pred]
 
 
 def _eq(field: str) -> FilterFactory:
+    """Equal to the field (``cardholder.id``: the id of the object the field holds)."""
+    name, _, inner = field.partition(".")
+
     def factory(store: Store, value: Any, param: str) -> Pred:
         v = _str(value, param)
+        if inner:
+            return lambda o: (o.get(name) or {}).get(inner) == v
+        return lambda o: o.get(field) == v
+
+    return factory
+
+
+def _eq_int(field: str) -> FilterFactory:
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        v = _int(value, param)
         return lambda o: o.get(field) == v
 
     return factory
@@ -397,6 +428,13 @@ def _of_credit_grant(field: str) -> FilterFactory:
         return lambda o: (grants.get(o["credit_grant"]) or {}).get(field) == v
 
     return factory
+
+
+def _design_preferences(store: Store, value: Any, param: str) -> Pred:
+    if not isinstance(value, dict) or set(value) - {"is_default", "is_platform_default"}:
+        raise invalid(f"Invalid {param}", param)
+    want = {k: _bool(v, f"{param}[{k}]") for k, v in value.items()}
+    return lambda o: all(o["preferences"].get(k) is v for k, v in want.items())
 
 
 def _session_email(store: Store, value: Any, param: str) -> Pred:
@@ -547,6 +585,32 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
                                                 _of_credit_grant("customer_account")},
     "setup_attempts": {"setup_intent": _eq("setup_intent")},
     "reviews": {},
+    "terminal_configurations": {"is_account_default": _eq_bool("is_account_default")},
+    "terminal_locations": {},
+    "terminal_readers": {"device_type": _eq("device_type"), "location": _eq("location"),
+                         "serial_number": _eq("serial_number"),
+                         "status": _enum("status", ("offline", "online"))},
+    "issuing_physical_bundles": {"status": _enum("status", ("active", "inactive", "review")),
+                                 "type": _enum("type", ("custom", "standard"))},
+    "issuing_personalization_designs": {"lookup_keys": _among("lookup_key"),
+                                        "preferences": _design_preferences,
+                                        "status": _eq("status")},
+    "issuing_cardholders": {"email": _eq("email"), "phone_number": _eq("phone_number"),
+                            "status": _enum("status", ("active", "blocked", "inactive")),
+                            "type": _enum("type", ("company", "individual"))},
+    "issuing_cards": {"cardholder": _eq("cardholder.id"), "exp_month": _eq_int("exp_month"),
+                      "exp_year": _eq_int("exp_year"), "last4": _eq("last4"),
+                      "personalization_design": _eq("personalization_design"),
+                      "status": _enum("status", ("active", "canceled", "inactive")),
+                      "type": _enum("type", ("physical", "virtual"))},
+    "issuing_authorizations": {"card": _eq("card.id"), "cardholder": _eq("cardholder"),
+                               "status": _enum("status", ("closed", "expired", "pending",
+                                                          "reversed"))},
+    "issuing_transactions": {"card": _eq("card"), "cardholder": _eq("cardholder"),
+                             "type": _enum("type", ("capture", "refund"))},
+    "issuing_disputes": {"status": _enum("status", ("expired", "lost", "submitted",
+                                                    "unsubmitted", "won")),
+                         "transaction": _eq("transaction")},
 }  # fmt: skip
 # Lists kept apart from their parent that take filters (the others take paging alone).
 APART_FILTERS: dict[str, dict[str, FilterFactory]] = {
@@ -557,7 +621,10 @@ APART_FILTERS: dict[str, dict[str, FilterFactory]] = {
 # `date`.
 CREATED_FILTER = frozenset(FILTERS) - {"payment_methods", "quotes", "payment_links",
                                        "billing_meters", "billing_credit_grants",
-                                       "billing_credit_balance_transactions"}  # fmt: skip
+                                       "billing_credit_balance_transactions",
+                                       "terminal_configurations", "terminal_locations",
+                                       "terminal_readers", "issuing_physical_bundles",
+                                       "issuing_personalization_designs"}  # fmt: skip
 # A customer's payment methods: /v1/customers/{id}/payment_methods takes these.
 CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")}
 # Links whose id may have been chosen by the account (a coupon's, a product's, a price's): the
@@ -666,6 +733,14 @@ def _apply_expand(
 # ---------------------------------------------------------------------------------------------
 def list_body(url: str, data: list[Obj], has_more: bool) -> Obj:
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def check_product(store: Store, route: Route) -> None:
+    """An endpoint of a product the account has not switched on answers 400 (before the
+    key's permissions are looked at: the sandbox's choice, unverified against Stripe)."""
+    product = PRODUCT_OF.get(route.resource)
+    if product is not None and product not in store.products:
+        raise invalid(not_set_up(product))
 
 
 def dispatch(store: Store, route: Route, query: str, can_read: CanRead) -> tuple[int, Obj]:

@@ -279,6 +279,17 @@ class Business:
     tax_ids_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
     balance_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
     cash_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
+    # products.py
+    terminal_configurations: list[Obj] = field(default_factory=list)
+    terminal_locations: list[Obj] = field(default_factory=list)
+    terminal_readers: list[Obj] = field(default_factory=list)
+    issuing_physical_bundles: list[Obj] = field(default_factory=list)
+    issuing_personalization_designs: list[Obj] = field(default_factory=list)
+    issuing_cardholders: list[Obj] = field(default_factory=list)
+    issuing_cards: list[Obj] = field(default_factory=list)
+    issuing_authorizations: list[Obj] = field(default_factory=list)
+    issuing_transactions: list[Obj] = field(default_factory=list)
+    issuing_disputes: list[Obj] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,6 +353,7 @@ class Generator:
         self.txns_by_payout: dict[str, list[str]] = {}
         self.bank_account: str | None = None  # ba_..., where payouts go (payments.py)
         self.more: Any = None  # more.More, once the business is made
+        self.product_areas: Any = None  # products.Products, once the business is made
 
     # -- catalog ------------------------------------------------------------------------------
     def product(self, name: str, created: int, *, active: bool = True, kind: str = "addon") -> Obj:
@@ -1089,14 +1101,21 @@ def paused_gc() -> Iterator[None]:
 
 
 def generate(
-    scale: float, seed: int, now: int, profile: Profile = PLATFORM
+    scale: float,
+    seed: int,
+    now: int,
+    profile: Profile = PLATFORM,
+    products: frozenset[str] = frozenset(),
 ) -> tuple[Business, Generator]:
-    """Builds the whole business. Returns it with the generator (for later create() calls)."""
+    """Builds the whole business, with the objects of the products switched on (products.py).
+    Returns it with the generator (for later create() calls)."""
     with paused_gc():
-        return _generate(scale, seed, now, profile)
+        return _generate(scale, seed, now, profile, products)
 
 
-def _generate(scale: float, seed: int, now: int, profile: Profile) -> tuple[Business, Generator]:
+def _generate(
+    scale: float, seed: int, now: int, profile: Profile, products: frozenset[str]
+) -> tuple[Business, Generator]:
     gen = Generator(seed, now, profile)
     rng = gen.rng
     biz = Business(now=now, account=account(now, profile))
@@ -1125,6 +1144,9 @@ def _generate(scale: float, seed: int, now: int, profile: Profile) -> tuple[Busi
     from . import more
 
     more.generate(gen, biz, scale)
+    from . import products as product_areas
+
+    product_areas.generate(gen, biz, scale, products)
     return biz, gen
 
 
@@ -1481,6 +1503,10 @@ CREATED_EVENT = {
     "billing_meters": "billing.meter.created", "reviews": "review.opened",
     "billing_credit_grants": "billing.credit_grant.created",
     "billing_credit_balance_transactions": "billing.credit_balance_transaction.created",
+    "issuing_cardholders": "issuing_cardholder.created", "issuing_cards": "issuing_card.created",
+    "issuing_authorizations": "issuing_authorization.created",
+    "issuing_transactions": "issuing_transaction.created",
+    "issuing_disputes": "issuing_dispute.created",
 }  # fmt: skip
 UPDATED_EVENT = {
     "customers": "customer.updated", "products": "product.updated", "prices": "price.updated",
@@ -1496,6 +1522,11 @@ UPDATED_EVENT = {
     "early_fraud_warnings": "radar.early_fraud_warning.updated",
     "billing_meters": "billing.meter.updated",
     "billing_credit_grants": "billing.credit_grant.updated",
+    "issuing_cardholders": "issuing_cardholder.updated", "issuing_cards": "issuing_card.updated",
+    "issuing_authorizations": "issuing_authorization.updated",
+    "issuing_transactions": "issuing_transaction.updated",
+    "issuing_disputes": "issuing_dispute.updated",
+    "issuing_personalization_designs": "issuing_personalization_design.updated",
 }  # fmt: skip
 DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",
@@ -1523,8 +1554,13 @@ STATUS_EVENT = {
 DELETED_FLAG = frozenset({"customers", "products", "prices", "invoices", "coupons", "plans",
                           "invoice_items"})  # fmt: skip
 # Invoice items have `date` where every other resource has `created` (the list's `created`
-# filter applies to it).
-TIME_FIELD = {"invoice_items": "date", "payment_links": "_created"}
+# filter applies to it). Objects Stripe gives no `created` (payment links, Terminal's, physical
+# bundles) carry the sandbox's own `_created`, never sent, to keep their lists in order.
+TIME_FIELD = {
+    "invoice_items": "date", "payment_links": "_created", "issuing_physical_bundles": "_created",
+    "terminal_configurations": "_created", "terminal_locations": "_created",
+    "terminal_readers": "_created",
+}  # fmt: skip
 # Every event type the sandbox can emit; event() refuses others, and a test checks them all
 # against the `type` Literal of stripe 16.1.0's Event class.
 EVENT_TYPES = frozenset(

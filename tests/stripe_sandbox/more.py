@@ -15,6 +15,8 @@ from __future__ import annotations
 import decimal
 import inspect
 import random
+import sys
+import types
 import typing
 from typing import Any
 
@@ -63,12 +65,34 @@ def skeleton(cls: type) -> Obj:
 
 
 def fields_of(cls: type) -> dict[str, Any]:
-    """The fields a `stripe` class declares, with their annotations."""
+    """The fields a `stripe` class declares, with their annotations. A class of a namespace
+    (stripe.issuing.Authorization) names its neighbours by their short names ("Card" is
+    stripe.issuing.Card, not stripe.Card): those are resolved in its namespace first."""
+    package = sys.modules.get(cls.__module__.rpartition(".")[0])
+    local = package if package is not None and package is not stripe else None
     return {
-        k: v
+        k: v if local is None else _localized(v, local)
         for k, v in inspect.get_annotations(cls).items()
         if typing.get_origin(v) is not typing.ClassVar
     }
+
+
+def _localized(annotation: Any, namespace: Any) -> Any:
+    """``annotation`` with the forward references to classes of ``namespace`` resolved."""
+    if isinstance(annotation, (str, typing.ForwardRef)):
+        name = annotation if isinstance(annotation, str) else annotation.__forward_arg__
+        found = getattr(namespace, name, None)
+        return found if isinstance(found, type) else annotation
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if not args or origin is typing.Literal:
+        return annotation
+    localized = tuple(_localized(a, namespace) for a in args)
+    if origin is typing.Union:
+        return typing.Union[localized]  # noqa: UP007 (rebuilt from its parts)
+    if isinstance(annotation, types.GenericAlias):
+        return types.GenericAlias(origin, localized)
+    return annotation.copy_with(localized)
 
 
 def resolve(annotation: Any) -> Any:
@@ -77,7 +101,9 @@ def resolve(annotation: Any) -> Any:
     if isinstance(annotation, typing.ForwardRef):
         annotation = annotation.__forward_arg__
     if isinstance(annotation, str):
-        for namespace in (stripe, stripe.entitlements, stripe.billing, stripe.radar):
+        namespaces = (stripe, stripe.entitlements, stripe.billing, stripe.radar, stripe.issuing,
+                      stripe.terminal)  # fmt: skip
+        for namespace in namespaces:
             if hasattr(namespace, annotation):
                 return getattr(namespace, annotation)
         return None

@@ -35,6 +35,7 @@ from .data import (
     connected_profile,
     connected_scale,
 )
+from .products import PRODUCTS
 from .store import Clock, Store, _copy
 
 try:  # ~5x faster than the stdlib at the same bytes; optional
@@ -173,6 +174,9 @@ class StripeSandbox:
     sends them, else compact one-line JSON) and `parent_update_events` (a customer's discount,
     tax id or card source, and an invoice item on a draft, also announce the parent's
     customer.updated / invoice.updated; False: only the other object's event is emitted).
+
+    `products` switches products on in every account ("Issuing"): they then have their
+    objects, and the others answer their lists 400 as Stripe does (`enable_product` later).
     """
 
     def __init__(
@@ -194,18 +198,23 @@ class StripeSandbox:
         fault_kinds: Iterable[str] = DEFAULT_FAULT_KINDS,
         indent: bool = True,
         parent_update_events: bool = True,
+        products: Iterable[str] = (),
     ) -> None:
         started = time.perf_counter()
+        switched_on = frozenset(products)
+        if unknown := switched_on - PRODUCTS:
+            raise ValueError(f"unknown products {sorted(unknown)}; one of {sorted(PRODUCTS)}")
         self.scale, self.seed, self.host, self.verbose = scale, seed, host, verbose
         self._port = port
         self.clock = Clock(now)
-        self.store = Store(scale, seed, self.clock)  # the platform's
+        self.store = Store(scale, seed, self.clock, products=switched_on)  # the platform's
         self.stores: dict[str, Store] = {DEMO_ACCOUNT_ID: self.store}
         for i in range(connected_accounts):
             profile = connected_profile(seed, i)
             self.stores[profile.account_id] = Store(
-                connected_scale(scale), connected_seed(seed, i), self.clock, profile, connected=True
-            )
+                connected_scale(scale), connected_seed(seed, i), self.clock, profile,
+                connected=True, products=switched_on,
+            )  # fmt: skip
         self.startup_seconds = time.perf_counter() - started
         self.indent = indent
         self.parent_update_events = parent_update_events
@@ -440,6 +449,13 @@ class StripeSandbox:
         customer.source.created, then customer.updated (previous_attributes
         {"default_source": None} when it changed) if parent_update_events. Returns the card."""
         return self.store_for(account).add_customer_source(customer_id)
+
+    def enable_product(self, product: str, *, account: str | None = None) -> None:
+        """Switches a product on in an account: its lists answer from now on (with the
+        objects made since, by create())."""
+        if product not in PRODUCTS:
+            raise ValueError(f"unknown product {product!r}; one of {sorted(PRODUCTS)}")
+        self.store_for(account).products.add(product)
 
     def set_event_api_version(self, version: str) -> None:
         """Events emitted from now on, in every account, carry this api_version (their
@@ -778,6 +794,7 @@ class StripeSandbox:
                     "https://stripe.com/docs or we can help at "
                     "https://support.stripe.com/.",
                 )
+            api.check_product(store, route)
             self._authorize(key, info, route.resource, account)
             self._rate_limit(endpoint)
 

@@ -36,6 +36,10 @@ RESOURCES = (
     "top_ups", "early_fraud_warnings", "files", "file_links", "billing_meters",
     "billing_credit_grants", "billing_credit_balance_transactions",
     "setup_attempts", "reviews", *APART, "payout_balance_transactions",
+    # products.py
+    "terminal_configurations", "terminal_locations", "terminal_readers",
+    "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
+    "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
 )  # fmt: skip
 # Top-level lists the generated business fills directly (nested items and events aside).
 GENERATED_LISTS = (
@@ -47,6 +51,9 @@ GENERATED_LISTS = (
     "top_ups", "early_fraud_warnings", "files", "file_links", "billing_meters",
     "billing_credit_grants", "billing_credit_balance_transactions", "setup_attempts",
     "reviews",
+    "terminal_configurations", "terminal_locations", "terminal_readers",
+    "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
+    "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
 )  # fmt: skip
 # Lists nested in a parent and embedded in it (the first 10), each also a list of its own:
 # child -> (parent, the parent's field, url of the whole list, the Business dict holding it).
@@ -89,6 +96,13 @@ OBJECT_NAMES = {
     "customer_cash_balance_transactions": "customer_cash_balance_transaction",
     "billing_credit_grants": "billing.credit_grant",
     "billing_credit_balance_transactions": "billing.credit_balance_transaction",
+    "terminal_configurations": "terminal.configuration",
+    "terminal_locations": "terminal.location", "terminal_readers": "terminal.reader",
+    "issuing_physical_bundles": "issuing.physical_bundle",
+    "issuing_personalization_designs": "issuing.personalization_design",
+    "issuing_cardholders": "issuing.cardholder", "issuing_cards": "issuing.card",
+    "issuing_authorizations": "issuing.authorization",
+    "issuing_transactions": "issuing.transaction", "issuing_disputes": "issuing.dispute",
 }  # fmt: skip
 # Fields Stripe sends only when a request expands them: a tiered price's (plan's) `tiers`, a
 # multi-currency price's (coupon's) `currency_options`, the products a coupon `applies_to`.
@@ -106,8 +120,13 @@ EXPANDED_LISTS = {
     ("quotes", "line_items"): "quote_line_items",
     ("payment_links", "line_items"): "payment_link_line_items",
 }
-# The sandbox's own fields, never sent: when a payment link (which has no `created`) was made.
-INTERNAL = {"payment_links": frozenset({"_created"})}
+# The sandbox's own fields, never sent: when an object without `created` (a payment link, a
+# Terminal location…) was made.
+INTERNAL = dict.fromkeys(
+    ("payment_links", "issuing_physical_bundles", "terminal_configurations",
+     "terminal_locations", "terminal_readers"),
+    frozenset({"_created"}),
+)  # fmt: skip
 # Coupons (any id their owner chose) and plans (the ids of their prices) have no prefix.
 PREFIXES = {
     "cus": "customers", "prod": "products", "price": "prices", "sub": "subscriptions",
@@ -124,6 +143,10 @@ PREFIXES = {
     "mtr": "billing_meters", "setatt": "setup_attempts", "txi": "customer_tax_ids",
     "cbtxn": "customer_balance_transactions", "prv": "reviews",
     "ccsbtxn": "customer_cash_balance_transactions", "credgr": "billing_credit_grants",
+    "tmc": "terminal_configurations", "tml": "terminal_locations", "tmr": "terminal_readers",
+    "ics": "issuing_physical_bundles", "pd": "issuing_personalization_designs",
+    "ich": "issuing_cardholders", "ic": "issuing_cards", "iauth": "issuing_authorizations",
+    "ipi": "issuing_transactions", "idp": "issuing_disputes",
 }  # fmt: skip
 # A billing credit's transaction is cbtxn_ too, as a customer balance's, in Stripe's newer id
 # form (cbtxn_61…): told apart by that.
@@ -307,14 +330,18 @@ class Store:
         profile: data.Profile = data.PLATFORM,
         *,
         connected: bool = False,
+        products: frozenset[str] = frozenset(),
     ) -> None:
         self.lock = threading.RLock()
         self.clock = clock if isinstance(clock, Clock) else Clock(clock)
         # Connect marks a connected account's events with its id.
         self.event_account = profile.account_id if connected else None
         self.event_api_version = data.API_VERSION
-        biz, gen = data.generate(scale, seed, self.clock.now(), profile)
+        biz, gen = data.generate(scale, seed, self.clock.now(), profile, products)
         self.gen = gen
+        # The products the account has switched on (products.py): Stripe answers the lists of
+        # any other 400.
+        self.products = set(products)
         self.profile = profile
         self.account = biz.account
         self.collections: dict[str, Collection] = {
@@ -1200,6 +1227,47 @@ class Store:
         biz.subscription_schedules.append(schedule)
         return schedule
 
+    def _new_issuing_card(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A card for a cardholder (a new one unless `cardholder=` names one)."""
+        made = self.gen.product_areas
+        holder_id = fields.pop("cardholder", None)
+        if holder_id is None:
+            biz.issuing_cardholders.append(made.cardholder(self.gen.now, "Frances Allen"))
+            holder = biz.issuing_cardholders[-1]
+        else:
+            holder = self._link("issuing_cardholders", holder_id)
+        biz.issuing_cards.append(made.card(holder, self.gen.now, fields.pop("type", "virtual")))
+        return biz.issuing_cards[-1]
+
+    def _new_issuing_authorization(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A purchase with a card, approved and pending (its capture is an update)."""
+        card = self._link("issuing_cards", fields.pop("card", None))
+        auth = self.gen.product_areas.authorization(card, self.gen.now, "pending")
+        auth["approved"] = True
+        biz.issuing_authorizations.append(auth)
+        return auth
+
+    def _new_issuing_dispute(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        txn = self._link("issuing_transactions", fields.pop("transaction", None))
+        dispute = self.gen.product_areas.dispute(txn, self.gen.now, "unsubmitted")
+        biz.issuing_disputes.append(dispute)
+        self._replace_and_announce("issuing_transactions", txn, {"dispute": dispute["id"]})
+        return dispute
+
+    def _new_terminal_location(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        name = fields.pop("display_name", "Pop-up store")
+        made = self.gen.product_areas
+        biz.terminal_locations.append(made.terminal_location(name, "Berkeley", None, self.gen.now))
+        return biz.terminal_locations[-1]
+
     _CREATORS: dict[str, Callable[[Store, Business, Obj, int | None, Obj | None], Obj]] = {
         "disputes": _new_dispute, "payouts": _new_payout, "credit_notes": _new_credit_note,
         "coupons": _new_coupon, "promotion_codes": _new_promotion_code,
@@ -1211,6 +1279,8 @@ class Store:
         "early_fraud_warnings": _new_early_fraud_warning,
         "billing_meters": _new_billing_meter, "billing_credit_grants": _new_credit_grant,
         "subscription_schedules": _new_subscription_schedule, "reviews": _new_review,
+        "issuing_cards": _new_issuing_card, "issuing_authorizations": _new_issuing_authorization,
+        "issuing_disputes": _new_issuing_dispute, "terminal_locations": _new_terminal_location,
     }  # fmt: skip
 
     # -- Connect: transfers and application fees ----------------------------------------------

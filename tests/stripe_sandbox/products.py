@@ -1,0 +1,269 @@
+"""Products beyond payments and billing: Issuing (cards the business issues to its staff) and
+Terminal (in-person payments: locations, readers and their configurations).
+
+Issuing is a product an account applies for and switches on: until it has, Stripe answers
+every Issuing endpoint 400 "Your account is not set up to use Issuing". The sandbox makes an
+account's Issuing objects only when it is built with the product on (`products=`), and
+answers the others as Stripe does. Terminal needs no switching on: an account that sells in
+person has a few locations and readers.
+
+Objects start from their `stripe` class's skeleton (more.skeleton) and are made with a random
+source of their own, so the rest of the business is the same with or without them.
+"""
+
+from __future__ import annotations
+
+import random
+
+import stripe
+
+from .data import DAY, HISTORY, Business, Generator, Ids, Obj
+from .more import skeleton
+
+ISSUING = "Issuing"
+# resource -> the product an account must have switched on to read it.
+PRODUCT_OF = dict.fromkeys(
+    (
+        "issuing_authorizations", "issuing_cardholders", "issuing_cards", "issuing_disputes",
+        "issuing_transactions", "issuing_personalization_designs", "issuing_physical_bundles",
+    ),
+    ISSUING,
+)  # fmt: skip
+# Where the Dashboard starts each product's onboarding, as Stripe's message names it.
+ONBOARDING = {ISSUING: "https://dashboard.stripe.com/issuing/overview"}
+PRODUCTS = frozenset(ONBOARDING)
+
+
+def not_set_up(product: str) -> str:
+    """Stripe's 400 message for an endpoint of a product the account has not switched on."""
+    return (
+        f"Your account is not set up to use {product}. Please visit {ONBOARDING[product]} to "
+        "get started."
+    )
+
+
+MERCHANTS = (
+    ("Acme Cloud Hosting", "computer_network_information_services", "San Francisco"),
+    ("Blue Bottle Coffee", "eating_places_restaurants", "Oakland"),
+    ("United Airlines", "airlines_air_carriers", "Chicago"),
+    ("Office Depot", "stationery_stores_office_and_school_supply_stores", "Austin"),
+    ("Hilton Hotels", "lodging_hotels_motels_resorts", "New York"),
+)
+NAMES = ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov",
+         "Donald Knuth", "Margaret Hamilton", "Ken Thompson")  # fmt: skip
+
+
+class Products:
+    """Makes the objects of this module for one business."""
+
+    def __init__(self, gen: Generator) -> None:
+        self.gen = gen
+        self.rng = random.Random(f"products-{gen.seed}")
+        self.ids = Ids(self.rng)
+        self.currency = gen.currency
+        self.bundles: list[Obj] = []
+        self.designs: list[Obj] = []
+
+    # -- Issuing -------------------------------------------------------------------------------
+    def physical_bundle(self, name: str, type_: str, at: int) -> Obj:
+        """Stripe's bundles of card stock, carrier and envelope (its own: no `created`)."""
+        obj = skeleton(stripe.issuing.PhysicalBundle)
+        obj.update(
+            id=self.ids.new("ics"), livemode=True, name=name, status="active", type=type_,
+            _created=at,
+            features={"card_logo": "optional", "carrier_text": "optional",
+                      "second_line": "optional"},
+        )  # fmt: skip
+        return obj
+
+    def personalization_design(self, created: int, bundle: Obj, name: str) -> Obj:
+        obj = skeleton(stripe.issuing.PersonalizationDesign)
+        obj.update(
+            id=self.ids.new("pd"), created=created, livemode=True, name=name,
+            lookup_key=name.lower().replace(" ", "_"), physical_bundle=bundle["id"],
+            status="active", preferences={"is_default": not self.designs, "is_platform_default":
+                                          None},
+            rejection_reasons={"card_logo": None, "carrier_text": None},
+        )  # fmt: skip
+        return obj
+
+    def cardholder(self, created: int, name: str) -> Obj:
+        obj = skeleton(stripe.issuing.Cardholder)
+        first = name.split(" ", 1)[0]
+        obj.update(
+            id=self.ids.new("ich"), created=created, livemode=True, name=name,
+            email=f"{first.lower()}@example.com", phone_number=None, status="active",
+            type="individual", preferred_locales=["en"],
+            billing={"address": {"city": "San Francisco", "country": "US",
+                                 "line1": "510 Townsend St", "line2": None,
+                                 "postal_code": "94103", "state": "CA"}},
+            requirements={"disabled_reason": None, "past_due": []},
+            spending_controls={"allowed_categories": None, "allowed_merchant_countries": None,
+                               "blocked_categories": None, "blocked_merchant_countries": None,
+                               "spending_limits": [{"amount": 500_000, "categories": None,
+                                                    "interval": "monthly"}],
+                               "spending_limits_currency": self.currency},
+        )  # fmt: skip
+        return obj
+
+    def card(self, cardholder: Obj, created: int, type_: str) -> Obj:
+        obj = skeleton(stripe.issuing.Card)
+        design = self.designs[0]["id"] if type_ == "physical" and self.designs else None
+        obj.update(
+            id=self.ids.new("ic"), created=created, livemode=True, brand="Visa",
+            cardholder=cardholder, currency=self.currency, type=type_, status="active",
+            exp_month=self.rng.randint(1, 12), exp_year=2029 + self.rng.randint(0, 2),
+            last4=f"{self.rng.randint(0, 9999):04d}", personalization_design=design,
+            cancellation_reason=None, replaced_by=None, replacement_for=None,
+            replacement_reason=None, shipping=None, financial_account=None,
+            latest_fraud_warning=None, lifecycle_controls=None, second_line=None,
+            spending_controls=dict(cardholder["spending_controls"]),
+            wallets={"apple_pay": {"eligible": True, "ineligible_reason": None},
+                     "google_pay": {"eligible": True, "ineligible_reason": None},
+                     "primary_account_identifier": None},
+        )  # fmt: skip
+        return obj
+
+    def merchant_data(self) -> Obj:
+        name, category, city = self.rng.choice(MERCHANTS)
+        data = skeleton(stripe.issuing.Authorization.MerchantData)
+        data.update(
+            name=name, category=category, category_code="5734", city=city, country="US",
+            network_id=f"{self.rng.randint(10**8, 10**9 - 1)}", postal_code="94103",
+            state="CA", terminal_id=None, url=None, tax_id=None,
+        )  # fmt: skip
+        return data
+
+    def authorization(self, card: Obj, created: int, status: str) -> Obj:
+        obj = skeleton(stripe.issuing.Authorization)
+        amount = self.rng.randint(5, 900) * 100
+        approved = status != "reversed" or self.rng.random() < 0.5
+        obj.update(
+            id=self.ids.new("iauth"), created=created, livemode=True, amount=amount,
+            approved=approved, authorization_method="online", card=card,
+            cardholder=card["cardholder"]["id"], currency=self.currency,
+            merchant_amount=amount, merchant_currency=self.currency,
+            merchant_data=self.merchant_data(), status=status, wallet=None,
+            pending_request=None, amount_details={"atm_fee": None, "cashback_amount": None},
+            request_history=[], transactions=[], balance_transactions=[], token=None,
+            fleet=None, fraud_challenges=None, fuel=None, network_data=None, treasury=None,
+            verified_by_fraud_challenge=None,
+            verification_data={"address_line1_check": "not_provided",
+                               "address_postal_code_check": "match",
+                               "authentication_exemption": None, "cvc_check": "match",
+                               "expiry_check": "match", "postal_code": "94103",
+                               "three_d_secure": None},
+        )  # fmt: skip
+        return obj
+
+    def transaction(self, auth: Obj, created: int) -> Obj:
+        obj = skeleton(stripe.issuing.Transaction)
+        obj.update(
+            id=self.ids.new("ipi"), created=created, livemode=True, amount=-auth["amount"],
+            authorization=auth["id"], card=auth["card"]["id"], cardholder=auth["cardholder"],
+            currency=self.currency, merchant_amount=-auth["amount"],
+            merchant_currency=self.currency, merchant_data=auth["merchant_data"],
+            type="capture", wallet=None, dispute=None, balance_transaction=None,
+            amount_details={"atm_fee": None, "cashback_amount": None}, token=None,
+            network_data=None, purchase_details=None, treasury=None,
+        )  # fmt: skip
+        return obj
+
+    def dispute(self, txn: Obj, created: int, status: str) -> Obj:
+        obj = skeleton(stripe.issuing.Dispute)
+        obj.update(
+            id=self.ids.new("idp"), created=created, livemode=True, amount=-txn["amount"],
+            currency=self.currency, status=status, transaction=txn["id"],
+            balance_transactions=None, loss_reason=None, treasury=None,
+        )  # fmt: skip
+        obj["evidence"] = {**obj["evidence"], "reason": "fraudulent"}
+        return obj
+
+    # -- Terminal ------------------------------------------------------------------------------
+    def terminal_configuration(self, name: str, default: bool, at: int) -> Obj:
+        obj = skeleton(stripe.terminal.Configuration)
+        obj.update(
+            id=self.ids.new("tmc"), livemode=True, name=name, is_account_default=default,
+            _created=at,
+        )  # fmt: skip
+        obj["tipping"] = {"usd": {"fixed_amounts": [100, 200, 300], "percentages": None,
+                                  "smart_tip_threshold": None}}  # fmt: skip
+        return obj
+
+    def terminal_location(self, name: str, city: str, configuration: str | None, at: int) -> Obj:
+        obj = skeleton(stripe.terminal.Location)
+        obj.update(
+            id=self.ids.new("tml"), livemode=True, display_name=name, _created=at,
+            address={"city": city, "country": "US", "line1": "1 Market St", "line2": None,
+                     "postal_code": "94105", "state": "CA"},
+            configuration_overrides=configuration, phone=None,
+        )  # fmt: skip
+        return obj
+
+    def terminal_reader(self, location: Obj, label: str, seen: int, at: int) -> Obj:
+        obj = skeleton(stripe.terminal.Reader)
+        obj.update(
+            id=self.ids.new("tmr"), livemode=True, label=label, location=location["id"],
+            _created=at,
+            device_type="bbpos_wisepos_e", device_sw_version="2.27.2.0",
+            ip_address=f"192.168.1.{self.rng.randint(2, 250)}", last_seen_at=seen * 1000,
+            serial_number=f"WSC5130{self.rng.randint(10**8, 10**9 - 1)}", status="online",
+            action=None,
+        )  # fmt: skip
+        return obj
+
+
+def generate(gen: Generator, biz: Business, scale: float, products: frozenset[str]) -> None:
+    """Terminal for every account; Issuing for one that has switched it on."""
+    made = Products(gen)
+    gen.product_areas = made
+    rng, now = made.rng, gen.now
+    start = now - HISTORY
+    opened = now - HISTORY // 2  # the first store
+    biz.terminal_configurations += [
+        made.terminal_configuration("Default", True, opened),
+        made.terminal_configuration("Pop-up stores", False, opened + DAY),
+    ]
+    for n, (name, city) in enumerate((("Flagship store", "San Francisco"),
+                                      ("Airport kiosk", "Oakland"))):  # fmt: skip
+        at = opened + (n + 1) * 30 * DAY
+        override = biz.terminal_configurations[1]["id"] if n else None
+        location = made.terminal_location(name, city, override, at)
+        biz.terminal_locations.append(location)
+        for k in range(2 if n == 0 else 1):
+            seen = now - rng.randint(60, DAY)
+            biz.terminal_readers.append(
+                made.terminal_reader(location, f"{name} till {k + 1}", seen, at + k + 1)
+            )
+    if ISSUING not in products:
+        return
+    biz.issuing_physical_bundles += [made.physical_bundle("Standard black", "standard", start),
+                                     made.physical_bundle("Standard white", "standard",
+                                                          start + 1)]  # fmt: skip
+    made.designs.append(made.personalization_design(start + DAY,
+                                                    biz.issuing_physical_bundles[0],
+                                                    "Company card"))  # fmt: skip
+    biz.issuing_personalization_designs += made.designs
+    for n in range(max(6, round(40 * scale))):
+        created = now - 2 * DAY - int((HISTORY // 2) * rng.random())
+        holder = made.cardholder(created, NAMES[n % len(NAMES)])
+        biz.issuing_cardholders.append(holder)
+        for type_ in ("virtual", "physical")[: rng.randint(1, 2)]:
+            card = made.card(holder, min(created + rng.randint(60, DAY), now - DAY), type_)
+            biz.issuing_cards.append(card)
+            for _ in range(rng.randint(1, 6)):
+                at = card["created"] + int((now - 120 - card["created"]) * rng.random())
+                status = rng.choice(("closed", "closed", "closed", "reversed", "pending"))
+                auth = made.authorization(card, at, status)
+                biz.issuing_authorizations.append(auth)
+                if status == "closed" and auth["approved"]:
+                    txn = made.transaction(auth, min(at + 3600, now - 60))
+                    biz.issuing_transactions.append(txn)
+                    auth["transactions"] = [txn]  # whole, as Stripe embeds them
+    for txn in rng.sample(biz.issuing_transactions, max(2, len(biz.issuing_transactions) // 25)):
+        at = min(txn["created"] + DAY, now - 60)
+        dispute = made.dispute(txn, at, rng.choice(("submitted", "won", "lost", "unsubmitted")))
+        biz.issuing_disputes.append(dispute)
+        txn["dispute"] = dispute["id"]
+    for resource in PRODUCT_OF:
+        getattr(biz, resource).sort(key=lambda o: o.get("created", o.get("_created", 0)))
