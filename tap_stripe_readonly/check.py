@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from tap_stripe_readonly.client import StripeChildStream, StripeStream
+from tap_stripe_readonly.connected import list_connected_accounts
 from tap_stripe_readonly.engine import Engine, Task
 from tap_stripe_readonly.errors import (
     AccountAccessError,
@@ -32,6 +33,10 @@ from tap_stripe_readonly.shapes import ListPage, Raw, to_dict
 if t.TYPE_CHECKING:
     from tap_stripe_readonly.permissions import Permission
     from tap_stripe_readonly.transport import StripeTransport
+
+
+#: ``--test`` with ``account_ids: all`` checks this many of the accounts found.
+SAMPLE = 3
 
 
 @dataclass
@@ -98,7 +103,7 @@ def _stream_task(
                 check.access[child.name] = Access(note=f"not tried: no {stream.name} to list")
             else:
                 url = urlsplit(child.nested_url(first))
-                params = [*parse_qsl(url.query), ("limit", 1)]
+                params = [*parse_qsl(url.query), *([("limit", 1)] if child.paged else [])]
                 tasks.append(_stream_task(check, child, url.path, params, stream))
         return tasks
 
@@ -125,7 +130,8 @@ def _stream_task(
         stream.path,
         on_body=readable,
         on_error=denied,
-        account=check.account,
+        # The platform's view of its connected accounts is read by the platform itself.
+        account=None if stream.read_by_platform else check.account,
         permission=stream.permission,
     )
 
@@ -178,6 +184,19 @@ def _raw_task(
     return Task(
         path, [], path, on_body=on_body, on_error=tolerant, account=check.account, shape=Raw
     )
+
+
+def connected_accounts(transport: StripeTransport) -> list[str]:
+    """``account_ids: all``: the connected accounts the platform's key lists."""
+    found: list[str] = []
+
+    def listed(ids: list[str]) -> list[Task]:
+        found.extend(ids)
+        return []
+
+    engine = Engine(transport, max_in_flight=1)
+    engine.run([list_connected_accounts(listed)], lambda: None)
+    return found
 
 
 def _children(stream: StripeStream) -> list[StripeChildStream]:

@@ -28,6 +28,7 @@ if t.TYPE_CHECKING:
 API_VERSION = importlib.resources.files(schemas).joinpath("API_VERSION").read_text().strip()
 
 PAGE_SIZE = 100  # Stripe's maximum; fewer requests count against the read allocation.
+DAY = 86_400
 
 #: With several accounts, each record names the one it came from in this column.
 ACCOUNT_COLUMN = "stripe_account"
@@ -107,6 +108,10 @@ class StripeStream(Stream):
     #: Stripe announces no change of these at all (shipping rates): every run reads the list
     #: in full again, a small one.
     relisted_in_full: t.ClassVar[bool] = False
+    #: For a list read in full again: not before this many seconds since the last time
+    #: (settings that change seldom: a day), to keep frequent runs within Stripe's read
+    #: allocation.
+    relist_every: t.ClassVar[int | None] = None
     #: False for a list Stripe does not filter by ``created`` (quotes, payment links): it is
     #: read whole, page after page, instead of in windows.
     created_filter: t.ClassVar[bool] = True
@@ -117,6 +122,16 @@ class StripeStream(Stream):
     created_field: t.ClassVar[str] = "created"
     #: Where one object is retrieved, ``{object_path}/{id}`` (the list's path unless set).
     object_path: t.ClassVar[str | None] = None
+    #: False for a list Stripe answers whole and refuses ``limit`` on (an account's
+    #: capabilities).
+    paged: t.ClassVar[bool] = True
+    #: Read by the Connect platform itself, by path, never with a ``Stripe-Account`` header
+    #: (its connected accounts and what it knows of them: a "(Direct)" permission). With
+    #: account_ids, read once, as the platform, not per account.
+    read_by_platform: t.ClassVar[bool] = False
+    #: With account_ids, the field naming the connected account each object is about, for
+    #: the ``stripe_account`` column (the platform's reads are no connected account's).
+    account_field: t.ClassVar[str | None] = None
 
     primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
     replication_key: str | None = "created"

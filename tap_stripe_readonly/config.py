@@ -82,18 +82,30 @@ def account_id_problem(account_id: object) -> str | None:
     )
 
 
+#: ``account_ids: all``: every connected account the platform's key lists.
+ALL_ACCOUNTS = "all"
+
+
+def every_connected_account(account_ids: object) -> bool:
+    """Whether ``account_ids`` asks for every connected account: ``all``, or ``[all]`` as a
+    Meltano array setting passes it."""
+    return account_ids == ALL_ACCOUNTS or account_ids == [ALL_ACCOUNTS]
+
+
 def account_ids_problem(account_ids: object, account_id: object) -> str | None:
     """Say what is wrong with ``account_ids`` (optional), or None."""
     if account_ids is None or account_ids == []:
         return None
     if account_id:
         return "Set account_id or account_ids, not both (account_ids may hold one account)."
+    if every_connected_account(account_ids):
+        return None
     if not isinstance(account_ids, list) or not all(
         isinstance(a, str) and _ACCOUNT_ID.fullmatch(a) for a in account_ids
     ):
         return (
             "account_ids must be a list of Stripe account ids like acct_1A2b3C4d (each "
-            "connected account's id, Dashboard > Connect > Accounts)."
+            "connected account's id, Dashboard > Connect > Accounts), or all."
         )
     if len(set(account_ids)) != len(account_ids):
         return "account_ids lists an account more than once."

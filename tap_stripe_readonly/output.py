@@ -73,7 +73,12 @@ class SingerOutput:
         writer = self._writers[stream.name]
         # One object per page: its new fields are declared before the records carry them.
         writer.new_fields.check(rows[0])
-        if stream.tags_accounts:
+        if stream.tags_accounts and stream.account_field is not None:
+            # The platform's view of its connected accounts: each row is about the one its
+            # field names (an account's own id, a person's `account`).
+            field = stream.account_field
+            rows = [with_fields(row, {ACCOUNT_COLUMN: to_dict(row)[field]}) for row in rows]
+        elif stream.tags_accounts:
             tag = {ACCOUNT_COLUMN: account}
             rows = [with_fields(row, tag) for row in rows]
         self.records_written[stream.name] += len(rows)

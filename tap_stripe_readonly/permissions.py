@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: The product areas, in the order the connection check shows them.
-AREAS = ("Payments", "Balance", "Billing", "Connect", "Events", "Issuing", "Terminal")
+AREAS = (
+    "Payments", "Balance", "Billing", "Connect", "Events", "Configuration", "Issuing", "Terminal",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,22 @@ TERMINAL_CONFIGURATION_READ = Permission(
 )
 TERMINAL_LOCATION_READ = Permission("terminal_location_read", "Terminal Locations", "Terminal")
 TERMINAL_READER_READ = Permission("terminal_reader_read", "Terminal Readers", "Terminal")
+# A "(Direct)" permission: it opens the platform's own requests, never those made with a
+# Stripe-Account header.
+CONNECTED_ACCOUNT_READ = Permission("connected_account_read", "Connected accounts", "Connect")
+# The account's configuration. Stripe's permission reference names these; invoice rendering
+# templates have none of their own (the invoices' is asked).
+WEBHOOK_READ = Permission("webhook_read", "Webhook Endpoints", "Configuration")
+PAYMENT_METHOD_CONFIGURATION_READ = Permission(
+    "payment_method_configurations_read", "Payment Method Configurations", "Configuration"
+)
+PAYMENT_METHOD_DOMAIN_READ = Permission(
+    "payment_method_domain_read", "Payment Method Domains", "Configuration"
+)
+APPLE_PAY_DOMAIN_READ = Permission("apple_pay_domain_read", "Apple Pay Domains", "Configuration")
+CUSTOMER_PORTAL_READ = Permission("customer_portal_read", "Customer portal", "Configuration")
+ENTITLEMENT_READ = Permission("entitlement_read", "Entitlements", "Configuration")
+INVOICE_TEMPLATE_READ = Permission("invoice_read", "Invoices", "Configuration")
+REPORT_RUN_READ = Permission(
+    "report_runs_and_report_types_read", "Report Runs and Report Types", "Configuration"
+)

@@ -155,7 +155,7 @@ class SyncReport:
             for product, names in sorted(by_product.items())
         )
         self._logger.info(
-            "Not read, as the account has not switched these products on: %s. They are read "
-            "once it does; deselect them to save their requests.",
+            "Not read, as the account has not switched these products on: %s. The tap asks "
+            "again once a day and reads them once it has; deselect them to save even that.",
             products,
         )

@@ -12,7 +12,13 @@ import typing as t
 from singer_sdk.helpers._state import get_state_if_exists
 
 from tap_stripe_readonly.client import API_VERSION
-from tap_stripe_readonly.config import DEFAULT_API_URL, MAX_REQUESTS_PER_SECOND, parse_start_date
+from tap_stripe_readonly.config import (
+    DEFAULT_API_URL,
+    MAX_REQUESTS_PER_SECOND,
+    every_connected_account,
+    parse_start_date,
+)
+from tap_stripe_readonly.connected import list_connected_accounts
 from tap_stripe_readonly.engine import Engine, Stopped, Task
 from tap_stripe_readonly.errors import (
     InvalidApiKeyError,
@@ -75,7 +81,10 @@ def make_transport(config: t.Mapping[str, t.Any]) -> StripeTransport:
 
 
 def accounts_of(config: t.Mapping[str, t.Any]) -> list[str | None]:
-    """The accounts a run reads: account_ids, or account_id, or the key's own (None)."""
+    """The accounts a run reads: account_ids, or account_id, or the key's own (None); none
+    for ``account_ids: all``, whose accounts are listed when the run starts."""
+    if every_connected_account(config.get("account_ids")):
+        return []
     return list(config.get("account_ids") or [config.get("account_id") or None])
 
 
@@ -88,6 +97,7 @@ class Run:
         self.report = report = report or SyncReport(tap.logger)
         self.accounts = [Account(a, report.account_failed) for a in accounts_of(config)]
         self.several_accounts = bool(config.get("account_ids"))
+        self.every_account = every_connected_account(config.get("account_ids"))
         start_date = config.get("start_date")
         self.settings = ReadSettings(
             start_date=int(parse_start_date(start_date).timestamp()) if start_date else 0,
@@ -108,6 +118,15 @@ class Run:
             for s in tap.streams.values()
             if not s.parent_stream_type and (s.selected or s.has_selected_descendents)
         ]
+        # The platform's own reads of its connected accounts (read_by_platform), never with
+        # a Stripe-Account header: by an account of their own when the run reads connected
+        # accounts, and as the key's own account's otherwise.
+        self.platform: Account | None = None
+        if any(s.read_by_platform for s in self.streams) and (
+            self.several_accounts or config.get("account_id")
+        ):
+            self.platform = Account(None, report.account_failed)
+            self.accounts.append(self.platform)
         self.syncs: list[StreamRead] = []
         self.seam = _RunSeam(self)
         self._state_changed = False
@@ -140,9 +159,12 @@ class Run:
             for s in (stream, *stream.child_streams):
                 if s.selected:
                     self.output.schema(t.cast("StripeStream", s))
+        first = [self._probe(a) for a in self.accounts]
+        if self.every_account:
+            first.append(list_connected_accounts(self._connected_accounts_found))
         try:
             self.engine.run(
-                [self._probe(a) for a in self.accounts],
+                first,
                 self.write_state,
                 answered=self._answered,
                 tick=self._tick,
@@ -154,6 +176,13 @@ class Run:
             self.write_state(at_end=True)
         self._check_all_done()
         self._end_telling()
+
+    def _connected_accounts_found(self, ids: list[str]) -> list[Task]:
+        """``account_ids: all``: the accounts the platform lists now, each read as if listed."""
+        accounts = [Account(a, self.report.account_failed) for a in ids]
+        self.accounts += accounts
+        self.tap.logger.info("account_ids: all: %d connected accounts found.", len(ids))
+        return [self._probe(a) for a in accounts]
 
     def _answered(self, task: Task) -> None:
         count = len(task.durations)
@@ -283,7 +312,7 @@ class Run:
                 int(time.time()),
                 capture_changes=self.settings.capture_changes,
             )
-            for stream in self.streams
+            for stream in self._streams_of(account)
         ]
         reads = [w for w in wanted if w is not None]
         if not reads:
@@ -295,7 +324,7 @@ class Run:
     def _start(self, account: Account, feed: EventsFeed | None) -> list[Task]:
         account.now = self.transport.now()
         tasks: list[Task] = []
-        for stream in self.streams:
+        for stream in self._streams_of(account):
             reading = StreamRead(self.seam, account, stream)
             self.syncs.append(reading)
             tasks += start_reading(reading, feed if account.events_readable else None)
@@ -303,6 +332,12 @@ class Run:
                 self.syncs.append(reading.catch_up)
                 tasks += start_reading(reading.catch_up)
         return tasks
+
+    def _streams_of(self, account: Account) -> list[StripeStream]:
+        if self.platform is None:
+            return self.streams
+        platform = account is self.platform
+        return [s for s in self.streams if s.read_by_platform is platform]
 
 
 class _RunSeam:

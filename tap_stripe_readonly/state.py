@@ -29,6 +29,8 @@ Per stream (or per account, under ``partitions``):
   ``backfill``; once complete, they join ``streams``.
 - ``stripe_account``: the account the state was written for (null: the key's own), without
   ``account_ids`` (whose state is per account already).
+- ``not_enabled``: the ``product`` the account had not switched on when its list was last
+  asked (Issuing), and when (``at``): not asked again for a day.
 """
 
 from __future__ import annotations
@@ -118,6 +120,15 @@ def _check_entry(name: str, entry: dict[str, t.Any], latest: int) -> None:
         raise _bad(name, "backfill", entry["backfill"])
     if "listing" in entry and not _is_listing(entry["listing"], latest):
         raise _bad(name, "listing", entry["listing"])
+    if "not_enabled" in entry:
+        marker = entry["not_enabled"]
+        ok = (
+            isinstance(marker, dict)
+            and isinstance(marker.get("product"), str)
+            and _is_time(marker.get("at"), latest)
+        )
+        if not ok:
+            raise _bad(name, "not_enabled", marker)
     if "catch_up" in entry:
         catch_up = entry["catch_up"]
         ok = (

@@ -21,6 +21,7 @@ from tap_stripe_readonly.config import (
     HOW_TO_CREATE_KEY,
     MAX_REQUESTS_IN_FLIGHT,
     config_problems,
+    every_connected_account,
 )
 from tap_stripe_readonly.engine import Stopped
 from tap_stripe_readonly.errors import StopSyncError, excerpt, one_line
@@ -150,11 +151,14 @@ class TapStripeReadonly(Tap):
         ),
         th.Property(
             "account_ids",
-            th.ArrayType(th.StringType),
+            # A list, or "all" (["all"] too, as Meltano's array settings pass it).
+            th.AnyOf(th.ArrayType(th.StringType), th.StringType),
             title="Account IDs",
             description="Several connected accounts to read in one run (acct_...), instead of "
-            "account_id. Each record then carries its account in the stripe_account column, "
-            "which is part of every primary key, and state is kept per account.",
+            "account_id, or all (every connected account the platform's key lists, read "
+            "from /v1/accounts each run). Each record then carries its account in the "
+            "stripe_account column, which is part of every primary key, and state is kept "
+            "per account.",
         ),
         th.Property(
             "start_date",
@@ -283,7 +287,21 @@ class TapStripeReadonly(Tap):
         # stream the key may not read; this one asks each stream once, all at once, and
         # prints what to grant.
         streams = [t.cast("StripeStream", s) for s in self.streams.values()]
-        checks = check.check(make_transport(self.config), streams, accounts_of(self.config))
+        transport = make_transport(self.config)
+        accounts = accounts_of(self.config)
+        if every_connected_account(self.config.get("account_ids")):
+            found = check.connected_accounts(transport)
+            if not found:
+                raise StopSyncError(
+                    "account_ids: all found no connected account: the key's account is not a "
+                    "Connect platform, or none is connected to it."
+                )
+            accounts = list(found[: check.SAMPLE])
+            print(
+                f"account_ids: all: {len(found)} connected accounts found; checking "
+                f"{len(accounts)} of them."
+            )
+        checks = check.check(transport, streams, accounts)
         table, outcome = check.report(checks, self.config["api_key"], streams)
         print(table)  # for the person running --test: no Singer message is written
         check.stop_unless_readable(outcome)

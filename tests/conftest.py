@@ -34,9 +34,9 @@ FAST_RETRY_TAP = (
 
 @pytest.fixture(scope="session")
 def sandbox() -> t.Iterator[StripeSandbox]:
-    """A shared sandbox (its accounts use Issuing). Tests must not change its data: use
-    ``own_sandbox`` for that."""
-    with StripeSandbox(scale=TEST_SCALE, seed=42, products=["Issuing"]) as sb:
+    """A shared sandbox (its accounts use Issuing; the platform has a connected account).
+    Tests must not change its data: use ``own_sandbox`` for that."""
+    with StripeSandbox(scale=TEST_SCALE, seed=42, products=["Issuing"], connected_accounts=1) as sb:
         yield sb
 
 
@@ -51,8 +51,9 @@ def shared_sandbox(sandbox: StripeSandbox) -> t.Iterator[StripeSandbox]:
 
 @pytest.fixture
 def own_sandbox() -> t.Iterator[StripeSandbox]:
-    """A sandbox of this test's own, free to change (its accounts use Issuing)."""
-    with StripeSandbox(scale=0.02, seed=7, products=["Issuing"]) as sb:
+    """A sandbox of this test's own, free to change (its accounts use Issuing; the platform
+    has a connected account)."""
+    with StripeSandbox(scale=0.02, seed=7, products=["Issuing"], connected_accounts=1) as sb:
         yield sb
 
 

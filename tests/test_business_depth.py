@@ -11,8 +11,13 @@ from tap_stripe_readonly.streams import STREAM_TYPES
 from tests.conftest import Warehouse, sync, tap_config
 from tests.stripe_sandbox import StripeSandbox
 
-# 8/9's streams (Issuing's and Terminal's, 9/9's, are tested in test_product_areas.py).
-EIGHT = [s for s in STREAM_TYPES[28:] if s.permission.area not in ("Issuing", "Terminal")]
+# 8/9's streams (9/9's are tested in test_product_areas.py, test_connect_platform.py and
+# test_configuration.py).
+EIGHT = [
+    s
+    for s in STREAM_TYPES[28:]
+    if s.permission.area not in ("Issuing", "Terminal", "Configuration") and not s.read_by_platform
+]
 NEW = [s.name for s in EIGHT]
 PARENTS = {s.name: s.parent_stream_type.name for s in EIGHT if s.parent_stream_type}
 

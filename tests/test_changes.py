@@ -192,6 +192,12 @@ class Changes:
         txn = first("issuing_transactions")
         sb.update("issuing_transactions", txn, {"metadata": {"receipt": "1"}})
         touched["issuing_disputes"].add(sb.create("issuing_disputes", {"transaction": txn})["id"])
+        # 9/9's configuration with events: the portal's, and a report run that ended.
+        portal = first("billing_portal_configurations")
+        sb.update("billing_portal_configurations", portal, {"active": False})
+        run = sb.create("reporting_report_runs")["id"]
+        touched["reporting_report_runs"].add(run)
+        sb.update("reporting_report_runs", run, {"status": "succeeded", "succeeded_at": sb.now})
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,9 @@ def expected_kind(name: str, prop: dict[str, t.Any]) -> str:
         return "password"
     if prop.get("format") == "date-time":
         return "date_iso8601"
+    if "anyOf" in prop:  # account_ids: a list, or "all" (which Meltano passes as [all])
+        types = [t.get("type") for t in prop["anyOf"] if isinstance(t, dict)]
+        types = ["array"] if "array" in types else types
     (json_type,) = [x for x in types if x != "null"] or [None]
     return {"string": "string", "boolean": "boolean", "integer": "integer", "array": "array"}.get(
         json_type, json_type

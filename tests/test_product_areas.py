@@ -21,6 +21,7 @@ ISSUING = [s.name for s in STREAM_TYPES if s.permission.area == "Issuing"]
 TERMINAL = [s.name for s in STREAM_TYPES if s.permission.area == "Terminal"]
 NEW = [*ISSUING, *TERMINAL]
 NOT_ENABLED = "Not read, as the account has not switched these products on: Issuing ("
+DAY = 86_400
 
 
 def test_the_new_streams_are_issuing_s_and_terminal_s():
@@ -70,7 +71,7 @@ def test_the_long_lists_are_read_past_their_first_pages(issuing, paged_sync):
 def test_a_day_of_business_with_cards_and_readers():
     with StripeSandbox(scale=0.02, seed=3, products=["Issuing"]) as sb:
         first = sync(tap_config(sb), select=NEW)
-        sb.advance(60)
+        sb.advance(DAY)  # Terminal's locations are read again once a day
         card = sb.create("issuing_cards")
         auth = sb.create("issuing_authorizations", {"card": card["id"]})["id"]
         sb.update("issuing_authorizations", auth, {"status": "closed"})
@@ -121,13 +122,28 @@ def test_a_product_switched_on_later_is_read_from_where_the_skipped_read_stopped
     first = sync(tap_config(no_issuing), select=streams)
     assert not first.records("issuing_cards")
     no_issuing.enable_product("Issuing")
-    no_issuing.advance(60)
+    no_issuing.advance(DAY)  # asked again a day later
     card = no_issuing.create("issuing_cards")["id"]
     second = sync(tap_config(no_issuing), select=streams, state=first.states[-1])
     no_issuing.advance(60)
     third = sync(tap_config(no_issuing), select=streams, state=second.states[-1])
     warehouse = Warehouse().load(first).load(second).load(third)
     assert set(warehouse.live("issuing_cards")) == {card}
+
+
+def test_a_product_not_enabled_is_asked_about_once_a_day_not_every_run(no_issuing, caplog):
+    caplog.set_level(logging.INFO)
+    first = sync(tap_config(no_issuing), select=ISSUING)
+    no_issuing.advance(3600)
+    no_issuing.reset_stats()
+    second = sync(tap_config(no_issuing), select=ISSUING, state=first.states[-1])
+    assert not any("/v1/issuing/" in e for e in no_issuing.stats["requests"]), "not asked"
+    assert caplog.text.count(NOT_ENABLED) == 2, "said again, though not asked again"
+    no_issuing.advance(DAY)
+    no_issuing.reset_stats()
+    sync(tap_config(no_issuing), select=ISSUING, state=second.states[-1])
+    asked = [e for e in no_issuing.stats["requests"] if "/v1/issuing/" in e]
+    assert len(asked) == len(ISSUING), "a day later, asked again"
 
 
 def test_the_check_says_not_enabled_in_one_line(no_issuing, tmp_path):

@@ -303,6 +303,11 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
     update("issuing_disputes", dispute["id"], {"metadata": {"case": "1"}})
     design = sb.objects("issuing_personalization_designs", account=account)[0]
     update("issuing_personalization_designs", design["id"], {"name": "Renamed design"})
+    # The account's configuration.
+    portal = new("billing_portal_configurations")
+    update("billing_portal_configurations", portal["id"], {"active": False})
+    run = new("reporting_report_runs")
+    update("reporting_report_runs", run["id"], {"status": "failed"})
     sb.create_customer_cash_balance_transaction(cus, account=account)
     sb.add_customer_source(cus, account=account)
     if account is None:  # Connect: the platform's

@@ -60,7 +60,16 @@ CLASSES: dict[str, type[StripeObject]] = {
     "issuing_cardholders": stripe.issuing.Cardholder, "issuing_cards": stripe.issuing.Card,
     "issuing_authorizations": stripe.issuing.Authorization,
     "issuing_transactions": stripe.issuing.Transaction,
-    "issuing_disputes": stripe.issuing.Dispute,
+    "issuing_disputes": stripe.issuing.Dispute, "accounts": stripe.Account,
+    "persons": stripe.Person, "external_accounts": stripe.BankAccount,
+    "capabilities": stripe.Capability, "webhook_endpoints": stripe.WebhookEndpoint,
+    "payment_method_configurations": stripe.PaymentMethodConfiguration,
+    "payment_method_domains": stripe.PaymentMethodDomain,
+    "apple_pay_domains": stripe.ApplePayDomain,
+    "billing_portal_configurations": stripe.billing_portal.Configuration,
+    "invoice_rendering_templates": stripe.InvoiceRenderingTemplate,
+    "reporting_report_runs": stripe.reporting.ReportRun,
+    "entitlements_features": stripe.entitlements.Feature,
 }  # fmt: skip
 # Coupons and plans have no prefix: a coupon's id is whatever its owner chose (or 8 random
 # characters), a plan's is its price's.
@@ -84,7 +93,12 @@ PREFIXES = {
     "terminal_configurations": "tmc_", "terminal_locations": "tml_", "terminal_readers": "tmr_",
     "issuing_physical_bundles": "ics_", "issuing_personalization_designs": "pd_",
     "issuing_cardholders": "ich_", "issuing_cards": "ic_", "issuing_authorizations": "iauth_",
-    "issuing_transactions": "ipi_", "issuing_disputes": "idp_",
+    "issuing_transactions": "ipi_", "issuing_disputes": "idp_", "accounts": "acct_1",
+    "persons": "person_", "external_accounts": "ba_", "webhook_endpoints": "we_",
+    "payment_method_configurations": "pmc_", "payment_method_domains": "pmd_",
+    "apple_pay_domains": "apwc_", "billing_portal_configurations": "bpc_",
+    "invoice_rendering_templates": "inrtem_", "reporting_report_runs": "frr_",
+    "entitlements_features": "feat_",
 }  # fmt: skip
 # After the prefix; others 14 to 24. A billing credit transaction has the newer form: cbtxn_61….
 ID_LENGTHS = {"checkout_sessions": "58", "billing_credit_balance_transactions": "28"}
@@ -113,7 +127,8 @@ def event_problems(evt: dict[str, Any]) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def sb() -> StripeSandbox:
     # Data only: no server needed. Issuing on, so that its objects are checked too.
-    return StripeSandbox(scale=0.05, seed=42, now=NOW, products=["Issuing"])
+    # A connected account, so that the platform lists one.
+    return StripeSandbox(scale=0.05, seed=42, now=NOW, products=["Issuing"], connected_accounts=1)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -77,19 +77,23 @@ def test_every_stream_without_events_is_one_that_does_not_change_or_is_relisted(
     assert relisted == {
         "shipping_rates", "file_links", "issuing_personalization_designs",
         "issuing_physical_bundles", "terminal_locations", "terminal_readers",
-        "terminal_configurations",
+        "terminal_configurations", "accounts", "webhook_endpoints",
+        "payment_method_configurations", "payment_method_domains", "apple_pay_domains",
+        "invoice_rendering_templates", "entitlements_features",
     }  # fmt: skip
 
 
 # A request per customer (per SetupIntent): off unless selected.
 PER_PARENT = {"payment_methods", "customer_tax_ids", "customer_balance_transactions",
-              "customer_cash_balance_transactions", "setup_attempts", "reviews"}  # fmt: skip
+              "customer_cash_balance_transactions", "setup_attempts", "reviews", "persons",
+              "external_accounts", "capabilities"}  # fmt: skip
 
 
 def test_lists_costing_a_request_per_customer_are_off_unless_selected(shared_sandbox):
     tap = TapStripeReadonly(config=tap_config(shared_sandbox), validate_config=True)
     selected = {name for name, stream in tap.streams.items() if stream.selected}
-    assert selected == {s.name for s in STREAM_TYPES} - PER_PARENT
+    # And the templates, whose `version` column target-postgres cannot load.
+    assert selected == {s.name for s in STREAM_TYPES} - PER_PARENT - {"invoice_rendering_templates"}
     sync(tap_config(shared_sandbox))
     endpoints = " ".join(shared_sandbox.stats["requests"])
     for path in ("payment_methods", "tax_ids", "customers/{id}/balance", "setup_attempts"):

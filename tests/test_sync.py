@@ -297,8 +297,11 @@ def test_a_first_sync_cut_anywhere_resumes_exactly(own_sandbox, monkeypatch, cut
     resumed = sync(tap_config(own_sandbox), state=before_cut.states[-1])
     for stream in STREAMS:
         assert before_cut.ids(stream) | resumed.ids(stream) == own_sandbox.ids(stream), stream
-    resent = sum(len(before_cut.ids(s) & resumed.ids(s)) for s in STREAMS)
-    written = sum(len(before_cut.ids(s)) for s in STREAMS)
+    # (Lists read in full every run are read in full again, whatever state says.)
+    relisted = {s.name for s in STREAM_TYPES if s.relisted_in_full}
+    resumable = [s for s in STREAMS if s not in relisted]
+    resent = sum(len(before_cut.ids(s) & resumed.ids(s)) for s in resumable)
+    written = sum(len(before_cut.ids(s)) for s in resumable)
     assert resent < written or written == 0
     assert "backfill" not in resumed.states[-1]["bookmarks"]["customers"]
 

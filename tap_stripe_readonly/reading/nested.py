@@ -201,7 +201,9 @@ class NestedLists:
 
     def _task(self, nested: NestedRead, after: str | None) -> Task:
         parts = urlsplit(nested.url)
-        params: list[tuple[str, t.Any]] = [*parse_qsl(parts.query), ("limit", client.PAGE_SIZE)]
+        params: list[tuple[str, t.Any]] = [*parse_qsl(parts.query)]
+        if nested.child.paged:
+            params.append(("limit", client.PAGE_SIZE))
         if after:
             params.append(("starting_after", after))
         return self.read.task(

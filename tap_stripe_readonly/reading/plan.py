@@ -3,12 +3,14 @@
 - A read under way (``backfill``, ``listing``) resumes where it stopped.
 - No bookmark: the stream is read in full, its ``created`` range in windows, or its whole
   list when Stripe's list takes no ``created`` filter.
-- A list Stripe announces no change of (``relisted_in_full``): in full, every run.
+- A list Stripe announces no change of (``relisted_in_full``): in full, every run, or once
+  ``relist_every`` has passed since the last time (settings that change seldom).
 - A bookmark: changes since then, from the account's one read of Stripe's events (less a
   margin for clocks that disagree; ``event_feed.py``); objects created since the bookmark
   instead with ``capture_changes: false`` or a stream without events; a read in full again
   when events cannot serve (no Events permission, or older than the 30 days Stripe keeps).
 - Streams of the family the bookmark does not cover get a catch-up (``coverage.py``).
+- A product the account had not switched on, less than a day ago: not asked again yet.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ DAY = 86_400
 EVENTS_USABLE_FOR = 29 * DAY
 # The next events read starts this long before this run did, for clocks that disagree.
 CLOCK_SKEW = 300
+# A product the account had not switched on is asked about again after this long.
+PRODUCT_RECHECK = DAY
 
 
 def wanted_events(
@@ -63,6 +67,12 @@ def start(read: StreamRead, feed: EventsFeed | None = None) -> list[Task]:
     """The first requests of ``read``: how its state says it is read (its catch-up, if it
     needs one, is ``read.catch_up``, started by the run); ``feed``: the account's read of
     events."""
+    marker = read.state.get("not_enabled")
+    if marker is not None and not read.is_catch_up:
+        if read.account.now < marker["at"] + PRODUCT_RECHECK:
+            read.skip_not_enabled(marker["product"])
+            return []
+        del read.state["not_enabled"]  # asked again: the answer says whether it still holds
     nested = NestedLists(read)
     if read.is_catch_up:
         under_way = "backfill" in read.state or "listing" in read.state
@@ -82,6 +92,10 @@ def _plan(read: StreamRead, nested: NestedLists, feed: EventsFeed | None) -> lis
     if isinstance(state.get("backfill"), dict) or isinstance(state.get("listing"), dict):
         coverage.read_covers(read, state.get("backfill") or state["listing"])
         return _resume(read, nested)
+    relisted_lately = bookmark is not None and now - bookmark < (stream.relist_every or 0)
+    if stream.relisted_in_full and relisted_lately:
+        coverage.read_covers(read, state)
+        return []  # read in full less than relist_every ago: nothing to read yet
     if bookmark is None or stream.relisted_in_full:
         return _in_full(read, nested)
     if stream.events_themselves:

@@ -212,7 +212,19 @@ class StreamRead:
         # resumes there once the permission is granted.
         self.skipped = True
         self.not_enabled = denied.product
+        if denied.product is not None and not self.is_catch_up:
+            # Asked again in a day, not every run: a product is switched on rarely, and each
+            # run of an account without it would pay a request per stream.
+            self.state["not_enabled"] = {"product": denied.product, "at": self.account.now}
+            self.seam.state_changed()
         self.seam.skipped(self.stream, denied.permission, self.account.id, denied.product)
+
+    def skip_not_enabled(self, product: str) -> None:
+        """Skipped without a request: the account had not switched ``product`` on when its
+        list was last asked, less than a day ago."""
+        self.skipped = True
+        self.not_enabled = product
+        self.seam.skipped(self.stream, self.stream.permission, self.account.id, product)
 
     def maybe_finish(self) -> list[Task]:
         if self.outstanding or self.finished or self.abandoned():

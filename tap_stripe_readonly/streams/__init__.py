@@ -49,6 +49,22 @@ from tap_stripe_readonly.streams.catalog import (
     ProductFeaturesStream,
     ProductsStream,
 )
+from tap_stripe_readonly.streams.configuration import (
+    ApplePayDomainsStream,
+    BillingPortalConfigurationsStream,
+    EntitlementsFeaturesStream,
+    InvoiceRenderingTemplatesStream,
+    PaymentMethodConfigurationsStream,
+    PaymentMethodDomainsStream,
+    ReportingReportRunsStream,
+    WebhookEndpointsStream,
+)
+from tap_stripe_readonly.streams.connect import (
+    AccountsStream,
+    CapabilitiesStream,
+    ExternalAccountsStream,
+    PersonsStream,
+)
 from tap_stripe_readonly.streams.events import EventsStream
 from tap_stripe_readonly.streams.files import FileLinksStream, FilesStream
 from tap_stripe_readonly.streams.issuing import (
@@ -143,11 +159,26 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     TerminalLocationsStream,
     TerminalReadersStream,
     TerminalConfigurationsStream,
+    # A Connect platform's connected accounts (an empty list for any other account).
+    AccountsStream,
+    # The account's configuration.
+    WebhookEndpointsStream,
+    PaymentMethodConfigurationsStream,
+    PaymentMethodDomainsStream,
+    ApplePayDomainsStream,
+    BillingPortalConfigurationsStream,
+    InvoiceRenderingTemplatesStream,
+    EntitlementsFeaturesStream,
+    ReportingReportRunsStream,
     # A request per customer (per SetupIntent) on the first sync: selected when asked for.
     CustomerTaxIdsStream,
     CustomerBalanceTransactionsStream,
     CustomerCashBalanceTransactionsStream,
     SetupAttemptsStream,
+    # A request per connected account.
+    PersonsStream,
+    ExternalAccountsStream,
+    CapabilitiesStream,
 )
 
 # (singer-sdk types `name` as an instance attribute; streams here set it on the class.)

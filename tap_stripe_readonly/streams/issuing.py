@@ -7,7 +7,7 @@ Issuing" on each of these lists: the run skips them and says so once at its end.
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import StripeStream
+from tap_stripe_readonly.client import DAY, StripeStream
 from tap_stripe_readonly.permissions import (
     ISSUING_AUTHORIZATION_READ,
     ISSUING_CARD_READ,
@@ -81,8 +81,9 @@ class IssuingPersonalizationDesignsStream(StripeStream):
     permission = ISSUING_CARD_READ
     created_filter = False  # the list takes no `created` filter
     # Stripe announces a design's review and updates, never its creation: an account has a
-    # handful, read in full each run.
+    # handful, read in full again once a day.
     relisted_in_full = True
+    relist_every = DAY
 
 
 class IssuingPhysicalBundlesStream(StripeStream):
@@ -97,3 +98,4 @@ class IssuingPhysicalBundlesStream(StripeStream):
     created_filter = False
     replication_key = None
     relisted_in_full = True
+    relist_every = DAY

@@ -5,7 +5,7 @@ leaves the target through ACTIVATE_VERSION."""
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import StripeStream
+from tap_stripe_readonly.client import DAY, StripeStream
 from tap_stripe_readonly.permissions import (
     TERMINAL_CONFIGURATION_READ,
     TERMINAL_LOCATION_READ,
@@ -22,6 +22,7 @@ class TerminalStream(StripeStream):
 
 
 class TerminalConfigurationsStream(TerminalStream):
+    relist_every = DAY  # settings: read again once a day
     name = "terminal_configurations"
     path = "/v1/terminal/configurations"
     stripe_class = "terminal.Configuration"
@@ -30,6 +31,7 @@ class TerminalConfigurationsStream(TerminalStream):
 
 
 class TerminalLocationsStream(TerminalStream):
+    relist_every = DAY  # addresses: read again once a day
     name = "terminal_locations"
     path = "/v1/terminal/locations"
     stripe_class = "terminal.Location"

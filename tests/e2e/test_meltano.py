@@ -33,7 +33,7 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 @pytest.fixture(scope="module")
 def sandbox() -> t.Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.05, seed=5, products=["Issuing"]) as sb:
+    with StripeSandbox(scale=0.05, seed=5, products=["Issuing"], connected_accounts=1) as sb:
         yield sb
 
 

@@ -100,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra keys to accept (besides the demo key)",
     )
     p.add_argument(
+        "--products",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="PRODUCT",
+        help="products every account has switched on, e.g. Issuing (else their lists answer "
+        "400 'not set up', as Stripe's do)",
+    )
+    p.add_argument(
         "--compact",
         action="store_true",
         help="answer compact one-line JSON instead of Stripe's indented JSON (to compare)",
@@ -118,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         denied=args.deny, keys=args.key, verbose=args.verbose,
         connected_accounts=args.connected_accounts, fault_kinds=args.fault_kinds,
         rate_limit_should_retry=args.rate_limit_should_retry, indent=not args.compact,
+        products=args.products,
     )  # fmt: skip
     # Before the ready line: a SIGTERM sent as soon as it is read must stop us cleanly.
     stop = threading.Event()

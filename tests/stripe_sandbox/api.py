@@ -93,6 +93,26 @@ PERMISSIONS = {
     # The permission Stripe names for personalization design events; bundles go with them.
     "issuing_personalization_designs": ("issuing_card_read", "Issuing Cards Read"),
     "issuing_physical_bundles": ("issuing_card_read", "Issuing Cards Read"),
+    # The platform's view of its connected accounts: a "(Direct)" permission.
+    "accounts": ("connected_account_read", "Connected accounts Read"),
+    "persons": ("connected_account_read", "Connected accounts Read"),
+    "external_accounts": ("connected_account_read", "Connected accounts Read"),
+    "capabilities": ("connected_account_read", "Connected accounts Read"),
+    "webhook_endpoints": ("webhook_read", "Webhook Endpoints Read"),
+    "payment_method_configurations": (
+        "payment_method_configurations_read",
+        "Payment Method Configurations Read",
+    ),
+    "payment_method_domains": ("payment_method_domain_read", "Payment Method Domains Read"),
+    "apple_pay_domains": ("apple_pay_domain_read", "Apple Pay Domains Read"),
+    "billing_portal_configurations": ("customer_portal_read", "Customer portal Read"),
+    # Stripe names none of its own for templates: the sandbox asks the invoices'.
+    "invoice_rendering_templates": ("invoice_read", "Invoices Read"),
+    "reporting_report_runs": (
+        "report_runs_and_report_types_read",
+        "Report Runs and Report Types Read",
+    ),
+    "entitlements_features": ("entitlement_read", "Entitlements Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 
@@ -183,6 +203,10 @@ PATHS = {
     "billing_meters": "billing/meters", "billing_credit_grants": "billing/credit_grants",
     "billing_credit_balance_transactions": "billing/credit_balance_transactions",
     # products.py: issuing_cards -> issuing/cards, terminal_readers -> terminal/readers…
+    "webhook_endpoints": "webhook_endpoints", "apple_pay_domains": "apple_pay/domains",
+    "billing_portal_configurations": "billing_portal/configurations",
+    "reporting_report_runs": "reporting/report_runs",
+    "entitlements_features": "entitlements/features",
     **{r: r.replace("_", "/", 1) for r in (
         "terminal_configurations", "terminal_locations", "terminal_readers",
         "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
@@ -430,11 +454,24 @@ def _of_credit_grant(field: str) -> FilterFactory:
     return factory
 
 
+def _archived(store: Store, value: Any, param: str) -> Pred:
+    v = _bool(value, param)
+    return lambda o: o["active"] is not v
+
+
 def _design_preferences(store: Store, value: Any, param: str) -> Pred:
     if not isinstance(value, dict) or set(value) - {"is_default", "is_platform_default"}:
         raise invalid(f"Invalid {param}", param)
     want = {k: _bool(v, f"{param}[{k}]") for k, v in value.items()}
     return lambda o: all(o["preferences"].get(k) is v for k, v in want.items())
+
+
+def _person_relationship(store: Store, value: Any, param: str) -> Pred:
+    roles = {"authorizer", "director", "executive", "legal_guardian", "owner", "representative"}
+    if not isinstance(value, dict) or set(value) - roles:
+        raise invalid(f"Invalid {param}", param)
+    want = {k: _bool(v, f"{param}[{k}]") for k, v in value.items()}
+    return lambda o: all(bool(o["relationship"].get(k)) is v for k, v in want.items())
 
 
 def _session_email(store: Store, value: Any, param: str) -> Pred:
@@ -585,6 +622,17 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
                                                 _of_credit_grant("customer_account")},
     "setup_attempts": {"setup_intent": _eq("setup_intent")},
     "reviews": {},
+    "accounts": {},
+    "webhook_endpoints": {},
+    "payment_method_configurations": {"active": _eq_bool("active"),
+                                      "application": _eq("application")},
+    "payment_method_domains": {"domain_name": _eq("domain_name"), "enabled": _eq_bool("enabled")},
+    "apple_pay_domains": {"domain_name": _eq("domain_name")},
+    "billing_portal_configurations": {"active": _eq_bool("active"),
+                                      "is_default": _eq_bool("is_default")},
+    "invoice_rendering_templates": {"status": _enum("status", ("active", "archived"))},
+    "reporting_report_runs": {},
+    "entitlements_features": {"archived": _archived, "lookup_key": _eq("lookup_key")},
     "terminal_configurations": {"is_account_default": _eq_bool("is_account_default")},
     "terminal_locations": {},
     "terminal_readers": {"device_type": _eq("device_type"), "location": _eq("location"),
@@ -615,7 +663,11 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
 # Lists kept apart from their parent that take filters (the others take paging alone).
 APART_FILTERS: dict[str, dict[str, FilterFactory]] = {
     "customer_balance_transactions": {"created": _range_on("created"), "invoice": _eq("invoice")},
+    "persons": {"relationship": _person_relationship},
+    "external_accounts": {"object": _enum("object", ("bank_account", "card"))},
 }
+# Lists Stripe answers whole, without paging: they take `expand` alone.
+UNPAGED = frozenset({"capabilities"})
 # Stripe accepts `created` on every top-level list we serve (not on lines or items) but
 # payment methods, quotes, payment links and meters. On invoice items it applies to their
 # `date`.
@@ -624,7 +676,11 @@ CREATED_FILTER = frozenset(FILTERS) - {"payment_methods", "quotes", "payment_lin
                                        "billing_credit_balance_transactions",
                                        "terminal_configurations", "terminal_locations",
                                        "terminal_readers", "issuing_physical_bundles",
-                                       "issuing_personalization_designs"}  # fmt: skip
+                                       "issuing_personalization_designs", "webhook_endpoints",
+                                       "payment_method_configurations", "payment_method_domains",
+                                       "apple_pay_domains", "billing_portal_configurations",
+                                       "invoice_rendering_templates",
+                                       "entitlements_features"}  # fmt: skip
 # A customer's payment methods: /v1/customers/{id}/payment_methods takes these.
 CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")}
 # Links whose id may have been chosen by the account (a coupon's, a product's, a price's): the
@@ -641,6 +697,8 @@ def accepted_params(route: Route) -> frozenset[str]:
     if route.kind == "lines":
         return PAGING
     if route.kind == "apart":
+        if route.resource in UNPAGED:
+            return frozenset({"expand"})
         return PAGING | set(APART_FILTERS.get(route.resource, {}))
     created = {"created"} if route.resource in CREATED_FILTER else set()
     status = {"status"} if route.resource == "subscriptions" else set()  # filtered apart

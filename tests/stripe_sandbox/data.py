@@ -279,6 +279,20 @@ class Business:
     tax_ids_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
     balance_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
     cash_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
+    # platform.py: the platform's connected accounts and what it reads of each
+    accounts: list[Obj] = field(default_factory=list)
+    persons_by_account: dict[str, list[Obj]] = field(default_factory=dict)
+    external_accounts_by_account: dict[str, list[Obj]] = field(default_factory=dict)
+    capabilities_by_account: dict[str, list[Obj]] = field(default_factory=dict)
+    # configuration.py
+    webhook_endpoints: list[Obj] = field(default_factory=list)
+    payment_method_configurations: list[Obj] = field(default_factory=list)
+    payment_method_domains: list[Obj] = field(default_factory=list)
+    apple_pay_domains: list[Obj] = field(default_factory=list)
+    billing_portal_configurations: list[Obj] = field(default_factory=list)
+    invoice_rendering_templates: list[Obj] = field(default_factory=list)
+    reporting_report_runs: list[Obj] = field(default_factory=list)
+    entitlements_features: list[Obj] = field(default_factory=list)
     # products.py
     terminal_configurations: list[Obj] = field(default_factory=list)
     terminal_locations: list[Obj] = field(default_factory=list)
@@ -354,6 +368,7 @@ class Generator:
         self.bank_account: str | None = None  # ba_..., where payouts go (payments.py)
         self.more: Any = None  # more.More, once the business is made
         self.product_areas: Any = None  # products.Products, once the business is made
+        self.configuration: Any = None  # configuration.Configuration, likewise
 
     # -- catalog ------------------------------------------------------------------------------
     def product(self, name: str, created: int, *, active: bool = True, kind: str = "addon") -> Obj:
@@ -1144,9 +1159,11 @@ def _generate(
     from . import more
 
     more.generate(gen, biz, scale)
+    from . import configuration
     from . import products as product_areas
 
     product_areas.generate(gen, biz, scale, products)
+    configuration.generate(gen, biz, scale)
     return biz, gen
 
 
@@ -1507,6 +1524,7 @@ CREATED_EVENT = {
     "issuing_authorizations": "issuing_authorization.created",
     "issuing_transactions": "issuing_transaction.created",
     "issuing_disputes": "issuing_dispute.created",
+    "billing_portal_configurations": "billing_portal.configuration.created",
 }  # fmt: skip
 UPDATED_EVENT = {
     "customers": "customer.updated", "products": "product.updated", "prices": "price.updated",
@@ -1527,6 +1545,7 @@ UPDATED_EVENT = {
     "issuing_transactions": "issuing_transaction.updated",
     "issuing_disputes": "issuing_dispute.updated",
     "issuing_personalization_designs": "issuing_personalization_design.updated",
+    "billing_portal_configurations": "billing_portal.configuration.updated",
 }  # fmt: skip
 DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",
@@ -1547,6 +1566,8 @@ STATUS_EVENT = {
     "top_ups": {"succeeded": "topup.succeeded", "reversed": "topup.reversed"},
     "subscription_schedules": {"canceled": "subscription_schedule.canceled",
                                "released": "subscription_schedule.released"},
+    "reporting_report_runs": {"succeeded": "reporting.report_run.succeeded",
+                              "failed": "reporting.report_run.failed"},
 }  # fmt: skip
 # Resources whose stripe 16.1.0 class declares `deleted` (Optional[Literal[True]]): their
 # *.deleted events say so. A canceled subscription (customer.subscription.deleted) is not
@@ -1559,6 +1580,7 @@ DELETED_FLAG = frozenset({"customers", "products", "prices", "invoices", "coupon
 TIME_FIELD = {
     "invoice_items": "date", "payment_links": "_created", "issuing_physical_bundles": "_created",
     "terminal_configurations": "_created", "terminal_locations": "_created",
+    "payment_method_configurations": "_created", "entitlements_features": "_created",
     "terminal_readers": "_created",
 }  # fmt: skip
 # Every event type the sandbox can emit; event() refuses others, and a test checks them all

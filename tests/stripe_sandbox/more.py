@@ -41,6 +41,11 @@ APART = {
     "customer_cash_balance_transactions": ("customers",
                                            "/v1/customers/{id}/cash_balance_transactions",
                                            "cash_txns_by_customer"),
+    # platform.py: what the platform reads of each connected account.
+    "persons": ("accounts", "/v1/accounts/{id}/persons", "persons_by_account"),
+    "external_accounts": ("accounts", "/v1/accounts/{id}/external_accounts",
+                          "external_accounts_by_account"),
+    "capabilities": ("accounts", "/v1/accounts/{id}/capabilities", "capabilities_by_account"),
 }  # fmt: skip
 # Lists whose parent is a required filter of a top-level path (one request per parent):
 # resource -> (parent resource, the filter).

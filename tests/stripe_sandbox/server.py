@@ -215,6 +215,9 @@ class StripeSandbox:
                 connected_scale(scale), connected_seed(seed, i), self.clock, profile,
                 connected=True, products=switched_on,
             )  # fmt: skip
+            self.store.attach_account(self.stores[profile.account_id].account)
+        self._connected = connected_accounts
+        self._products = switched_on
         self.startup_seconds = time.perf_counter() - started
         self.indent = indent
         self.parent_update_events = parent_update_events
@@ -449,6 +452,29 @@ class StripeSandbox:
         customer.source.created, then customer.updated (previous_attributes
         {"default_source": None} when it changed) if parent_update_events. Returns the card."""
         return self.store_for(account).add_customer_source(customer_id)
+
+    def connect_account(self) -> str:
+        """A new connected account joins the platform (the next of connected_profile), its own
+        business served from now on. Returns its id."""
+        profile = connected_profile(self.seed, self._connected)
+        store = Store(
+            connected_scale(self.scale), connected_seed(self.seed, self._connected), self.clock,
+            profile, connected=True, products=self._products,
+        )  # fmt: skip
+        self._connected += 1
+        with self._lock:
+            self.stores[profile.account_id] = store
+        self.store.attach_account(store.account)
+        return profile.account_id
+
+    def disconnect_account(self, account: str) -> None:
+        """A connected account leaves the platform: no longer listed, and the key's requests
+        for it are refused as Stripe refuses an account it has no access to."""
+        with self._lock:
+            if account == DEMO_ACCOUNT_ID or account not in self.stores:
+                raise KeyError(f"No such connected account: '{account}'")
+            del self.stores[account]
+        self.store.detach_account(account)
 
     def enable_product(self, product: str, *, account: str | None = None) -> None:
         """Switches a product on in an account: its lists answer from now on (with the

@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from . import billing, data, payments
+from . import billing, data, payments, platform
 from .data import DAY, EVENT_RETENTION, Business, Obj
 from .more import APART
 
@@ -40,6 +40,12 @@ RESOURCES = (
     "terminal_configurations", "terminal_locations", "terminal_readers",
     "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
     "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
+    # platform.py
+    "accounts",
+    # configuration.py
+    "webhook_endpoints", "payment_method_configurations", "payment_method_domains",
+    "apple_pay_domains", "billing_portal_configurations", "invoice_rendering_templates",
+    "reporting_report_runs", "entitlements_features",
 )  # fmt: skip
 # Top-level lists the generated business fills directly (nested items and events aside).
 GENERATED_LISTS = (
@@ -54,6 +60,11 @@ GENERATED_LISTS = (
     "terminal_configurations", "terminal_locations", "terminal_readers",
     "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
     "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
+    "accounts",
+    # configuration.py
+    "webhook_endpoints", "payment_method_configurations", "payment_method_domains",
+    "apple_pay_domains", "billing_portal_configurations", "invoice_rendering_templates",
+    "reporting_report_runs", "entitlements_features",
 )  # fmt: skip
 # Lists nested in a parent and embedded in it (the first 10), each also a list of its own:
 # child -> (parent, the parent's field, url of the whole list, the Business dict holding it).
@@ -103,6 +114,13 @@ OBJECT_NAMES = {
     "issuing_cardholders": "issuing.cardholder", "issuing_cards": "issuing.card",
     "issuing_authorizations": "issuing.authorization",
     "issuing_transactions": "issuing.transaction", "issuing_disputes": "issuing.dispute",
+    "accounts": "account", "persons": "person", "external_accounts": "external_account",
+    "capabilities": "capability", "webhook_endpoints": "webhook_endpoint",
+    "payment_method_configurations": "payment_method_configuration",
+    "payment_method_domains": "payment_method_domain", "apple_pay_domains": "apple_pay_domain",
+    "billing_portal_configurations": "billing_portal.configuration",
+    "invoice_rendering_templates": "invoice_rendering_template",
+    "reporting_report_runs": "reporting.report_run", "entitlements_features": "feature",
 }  # fmt: skip
 # Fields Stripe sends only when a request expands them: a tiered price's (plan's) `tiers`, a
 # multi-currency price's (coupon's) `currency_options`, the products a coupon `applies_to`.
@@ -124,7 +142,8 @@ EXPANDED_LISTS = {
 # Terminal location…) was made.
 INTERNAL = dict.fromkeys(
     ("payment_links", "issuing_physical_bundles", "terminal_configurations",
-     "terminal_locations", "terminal_readers"),
+     "terminal_locations", "terminal_readers", "payment_method_configurations",
+     "entitlements_features"),
     frozenset({"_created"}),
 )  # fmt: skip
 # Coupons (any id their owner chose) and plans (the ids of their prices) have no prefix.
@@ -146,7 +165,11 @@ PREFIXES = {
     "tmc": "terminal_configurations", "tml": "terminal_locations", "tmr": "terminal_readers",
     "ics": "issuing_physical_bundles", "pd": "issuing_personalization_designs",
     "ich": "issuing_cardholders", "ic": "issuing_cards", "iauth": "issuing_authorizations",
-    "ipi": "issuing_transactions", "idp": "issuing_disputes",
+    "ipi": "issuing_transactions", "idp": "issuing_disputes", "acct": "accounts",
+    "person": "persons", "we": "webhook_endpoints", "pmc": "payment_method_configurations",
+    "pmd": "payment_method_domains", "apwc": "apple_pay_domains",
+    "bpc": "billing_portal_configurations", "inrtem": "invoice_rendering_templates",
+    "frr": "reporting_report_runs", "feat": "entitlements_features",
 }  # fmt: skip
 # A billing credit's transaction is cbtxn_ too, as a customer balance's, in Stripe's newer id
 # form (cbtxn_61…): told apart by that.
@@ -408,6 +431,19 @@ class Store:
         for resource, (*_, attr) in APART.items():
             for parent_id, objs in getattr(biz, attr).items():
                 self.apart[resource].setdefault(parent_id, []).extend(objs)
+
+    # -- Connect: the platform's connected accounts (platform.py) ----------------------------
+    def attach_account(self, account: Obj) -> None:
+        """A connected account joins the platform's list, with what the platform reads of it."""
+        with self.lock:
+            self._absorb(platform.connected(self.now(), account))
+
+    def detach_account(self, account_id: str) -> None:
+        """A connected account leaves the platform (disconnected): gone from its lists."""
+        with self.lock:
+            self.collections["accounts"].remove(account_id)
+            for resource in ("persons", "external_accounts", "capabilities"):
+                self.apart[resource].pop(account_id, None)
 
     def _index_payment_method(self, old: Obj | None, new: Obj | None) -> None:
         if old is not None and old["customer"] is not None:
@@ -1268,6 +1304,22 @@ class Store:
         biz.terminal_locations.append(made.terminal_location(name, "Berkeley", None, self.gen.now))
         return biz.terminal_locations[-1]
 
+    def _new_portal_configuration(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        made = self.gen.configuration.portal_configuration(self.gen.now, default=False)
+        biz.billing_portal_configurations.append(made)
+        return made
+
+    def _new_report_run(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A report run just asked for: pending (its end is an update of its status)."""
+        made = self.gen.configuration.report_run(self.gen.now, "balance.summary.1")
+        made.update(status="pending", succeeded_at=None)
+        biz.reporting_report_runs.append(made)
+        return made
+
     _CREATORS: dict[str, Callable[[Store, Business, Obj, int | None, Obj | None], Obj]] = {
         "disputes": _new_dispute, "payouts": _new_payout, "credit_notes": _new_credit_note,
         "coupons": _new_coupon, "promotion_codes": _new_promotion_code,
@@ -1281,6 +1333,8 @@ class Store:
         "subscription_schedules": _new_subscription_schedule, "reviews": _new_review,
         "issuing_cards": _new_issuing_card, "issuing_authorizations": _new_issuing_authorization,
         "issuing_disputes": _new_issuing_dispute, "terminal_locations": _new_terminal_location,
+        "billing_portal_configurations": _new_portal_configuration,
+        "reporting_report_runs": _new_report_run,
     }  # fmt: skip
 
     # -- Connect: transfers and application fees ----------------------------------------------
