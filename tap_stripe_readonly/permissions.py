@@ -65,6 +65,7 @@ ISSUING_CARDHOLDER_READ = Permission("issuing_cardholder_read", "Issuing Cardhol
 # Stripe names it for personalization designs' events too; the bundles go with the designs.
 ISSUING_CARD_READ = Permission("issuing_card_read", "Issuing Cards", "Issuing")
 ISSUING_DISPUTE_READ = Permission("issuing_dispute_read", "Issuing Disputes", "Issuing")
+ISSUING_TOKEN_READ = Permission("issuing_token_read", "Issuing Tokens", "Issuing")
 ISSUING_TRANSACTION_READ = Permission("issuing_transaction_read", "Issuing Transactions", "Issuing")
 TERMINAL_CONFIGURATION_READ = Permission(
     "terminal_configuration_read", "Terminal Configurations", "Terminal"

@@ -153,7 +153,8 @@ class Run:
     def execute(self) -> None:
         if not self.several_accounts:
             # Before any request: bookmarks of another account would skip what this one has.
-            names = {s.name for s in self.streams}
+            # (The platform's view of its accounts is the platform's, whatever account_id.)
+            names = {s.name for s in self._streams_of(self.accounts[0])}
             check_state_account(self.tap.state, names, self.accounts[0].id)
         for stream in self.streams:
             for s in (stream, *stream.child_streams):

@@ -110,3 +110,21 @@ def test_the_platform_s_view_is_tagged_with_the_account_it_is_about(platform):
     for stream in PLATFORM[1:]:
         rows = result.records(stream)
         assert rows and all(r["stripe_account"] == r["account"] for r in rows), stream
+
+
+def test_with_account_id_the_platform_s_view_is_still_read_by_the_platform():
+    """account_id reads a connected account as if it were the key's own; the platform's view
+    of its accounts is still the platform's, and its state does not stop the next run."""
+    with StripeSandbox(scale=0.02, seed=7, connected_accounts=1) as sb:
+        account = sb.accounts[1]
+        config = tap_config(sb, account_id=account)
+        first = sync(config, select=["customers", "accounts"])
+        assert first.ids("customers") == sb.ids("customers", account=account)
+        assert first.ids("accounts") == {account}
+        sb.advance(60)
+        sb.reset_stats()
+        second = sync(config, select=["customers", "accounts"], state=first.states[-1])
+        assert second.ids("accounts") == {account}
+        # The platform's requests carry no Stripe-Account header: the account's own do.
+        assert sb.stats["accounts"].get(account, 0) >= 1
+        assert sb.stats["requests"]["GET /v1/accounts"] == 1

@@ -299,6 +299,8 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
     update("issuing_authorizations", auth["id"], {"status": "closed"})
     txn = sb.objects("issuing_transactions", account=account)[0]
     update("issuing_transactions", txn["id"], {"metadata": {"receipt": "1"}})
+    token = new("issuing_tokens", fields={"card": card["id"]})
+    update("issuing_tokens", token["id"], {"status": "suspended"})
     dispute = new("issuing_disputes", fields={"transaction": txn["id"]})
     update("issuing_disputes", dispute["id"], {"metadata": {"case": "1"}})
     design = sb.objects("issuing_personalization_designs", account=account)[0]

@@ -22,7 +22,9 @@ NOW = 1_795_000_000
 # Subscriptions leave canceled ones out by default, prices archived ones; they have tests of
 # their own.
 LISTS = tuple(
-    r for r in LISTABLE if r not in ("subscriptions", "prices", "setup_attempts", "reviews")
+    r
+    for r in LISTABLE
+    if r not in ("subscriptions", "prices", "setup_attempts", "issuing_tokens", "reviews")
 )
 
 
@@ -502,3 +504,13 @@ def test_each_list_takes_the_parameters_stripe_s_takes(stream: type[StripeStream
     route = match(stream.path.replace("{id}", "x_1"))
     assert route is not None and route.kind != "retrieve", stream.path
     assert set(accepted_params(route)) == stripes
+
+
+def test_issuing_tokens_are_listed_per_card(http: requests.Session, sb: StripeSandbox) -> None:
+    """Stripe's list of tokens needs card= (one request per card)."""
+    status, body = get(http, sb, "/v1/issuing/tokens")
+    assert status == 400 and body["error"]["param"] == "card"
+    found = []
+    for card in sb.objects("issuing_cards"):
+        found += walk(http, sb, "/v1/issuing/tokens", card=card["id"], limit=1)
+    assert {o["id"] for o in found} == sb.ids("issuing_tokens")

@@ -86,6 +86,7 @@ def test_every_stream_without_events_is_one_that_does_not_change_or_is_relisted(
 # A request per customer (per SetupIntent): off unless selected.
 PER_PARENT = {"payment_methods", "customer_tax_ids", "customer_balance_transactions",
               "customer_cash_balance_transactions", "setup_attempts", "reviews", "persons",
+              "issuing_tokens",
               "external_accounts", "capabilities"}  # fmt: skip
 
 

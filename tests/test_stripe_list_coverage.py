@@ -96,7 +96,6 @@ NOT_YET_READ: dict[str, str] = {
     "/v1/forwarding/requests": "Vault & Forward",
     "/v1/identity/verification_reports": "Identity",
     "/v1/identity/verification_sessions": "Identity",
-    "/v1/issuing/tokens": "Issuing",
     "/v1/tax/locations": "Tax",
     "/v1/tax/registrations": "Tax",
     "/v1/treasury/credit_reversals": "Treasury",

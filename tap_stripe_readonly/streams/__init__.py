@@ -74,6 +74,7 @@ from tap_stripe_readonly.streams.issuing import (
     IssuingDisputesStream,
     IssuingPersonalizationDesignsStream,
     IssuingPhysicalBundlesStream,
+    IssuingTokensStream,
     IssuingTransactionsStream,
 )
 from tap_stripe_readonly.streams.payments import (
@@ -175,6 +176,8 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     CustomerBalanceTransactionsStream,
     CustomerCashBalanceTransactionsStream,
     SetupAttemptsStream,
+    # A request per card.
+    IssuingTokensStream,
     # A request per connected account.
     PersonsStream,
     ExternalAccountsStream,

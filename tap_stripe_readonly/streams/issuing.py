@@ -7,12 +7,13 @@ Issuing" on each of these lists: the run skips them and says so once at its end.
 
 from __future__ import annotations
 
-from tap_stripe_readonly.client import DAY, StripeStream
+from tap_stripe_readonly.client import DAY, StripeChildStream, StripeStream
 from tap_stripe_readonly.permissions import (
     ISSUING_AUTHORIZATION_READ,
     ISSUING_CARD_READ,
     ISSUING_CARDHOLDER_READ,
     ISSUING_DISPUTE_READ,
+    ISSUING_TOKEN_READ,
     ISSUING_TRANSACTION_READ,
 )
 
@@ -99,3 +100,20 @@ class IssuingPhysicalBundlesStream(StripeStream):
     replication_key = None
     relisted_in_full = True
     relist_every = DAY
+
+
+class IssuingTokensStream(StripeChildStream):
+    """The network tokens standing for each card in a phone's wallet (Apple Pay, Google Pay).
+    Listed per card (Stripe's list needs ``card=``): a request per card on the first sync, so
+    not selected unless asked for; then their own events."""
+
+    name = "issuing_tokens"
+    path = "/v1/issuing/tokens"
+    parent_stream_type = IssuingCardsStream
+    embedded_field = None
+    parent_key = "card"
+    stripe_class = "issuing.Token"
+    object_name = "issuing.token"
+    permission = ISSUING_TOKEN_READ
+    event_types = ("issuing_token.created", "issuing_token.updated")
+    selected_by_default = False

@@ -93,6 +93,7 @@ PERMISSIONS = {
     # The permission Stripe names for personalization design events; bundles go with them.
     "issuing_personalization_designs": ("issuing_card_read", "Issuing Cards Read"),
     "issuing_physical_bundles": ("issuing_card_read", "Issuing Cards Read"),
+    "issuing_tokens": ("issuing_token_read", "Issuing Tokens Read"),
     # The platform's view of its connected accounts: a "(Direct)" permission.
     "accounts": ("connected_account_read", "Connected accounts Read"),
     "persons": ("connected_account_read", "Connected accounts Read"),
@@ -211,6 +212,7 @@ PATHS = {
         "terminal_configurations", "terminal_locations", "terminal_readers",
         "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
         "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
+        "issuing_tokens",
     )},
 }  # fmt: skip
 RESOURCE_AT = {PATHS.get(r, r): r for r in RETRIEVABLE}
@@ -656,6 +658,8 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
                                                           "reversed"))},
     "issuing_transactions": {"card": _eq("card"), "cardholder": _eq("cardholder"),
                              "type": _enum("type", ("capture", "refund"))},
+    "issuing_tokens": {"card": _eq("card"),
+                       "status": _enum("status", ("active", "deleted", "requested", "suspended"))},
     "issuing_disputes": {"status": _enum("status", ("expired", "lost", "submitted",
                                                     "unsubmitted", "won")),
                          "transaction": _eq("transaction")},

@@ -304,6 +304,7 @@ class Business:
     issuing_authorizations: list[Obj] = field(default_factory=list)
     issuing_transactions: list[Obj] = field(default_factory=list)
     issuing_disputes: list[Obj] = field(default_factory=list)
+    issuing_tokens: list[Obj] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1525,6 +1526,7 @@ CREATED_EVENT = {
     "issuing_transactions": "issuing_transaction.created",
     "issuing_disputes": "issuing_dispute.created",
     "billing_portal_configurations": "billing_portal.configuration.created",
+    "issuing_tokens": "issuing_token.created",
 }  # fmt: skip
 UPDATED_EVENT = {
     "customers": "customer.updated", "products": "product.updated", "prices": "price.updated",
@@ -1546,6 +1548,7 @@ UPDATED_EVENT = {
     "issuing_disputes": "issuing_dispute.updated",
     "issuing_personalization_designs": "issuing_personalization_design.updated",
     "billing_portal_configurations": "billing_portal.configuration.updated",
+    "issuing_tokens": "issuing_token.updated",
 }  # fmt: skip
 DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",

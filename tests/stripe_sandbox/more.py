@@ -49,7 +49,10 @@ APART = {
 }  # fmt: skip
 # Lists whose parent is a required filter of a top-level path (one request per parent):
 # resource -> (parent resource, the filter).
-BY_PARENT = {"setup_attempts": ("setup_intents", "setup_intent")}
+BY_PARENT = {
+    "setup_attempts": ("setup_intents", "setup_intent"),
+    "issuing_tokens": ("issuing_cards", "card"),
+}
 
 _OMIT = object()
 

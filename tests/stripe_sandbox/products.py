@@ -26,6 +26,7 @@ PRODUCT_OF = dict.fromkeys(
     (
         "issuing_authorizations", "issuing_cardholders", "issuing_cards", "issuing_disputes",
         "issuing_transactions", "issuing_personalization_designs", "issuing_physical_bundles",
+        "issuing_tokens",
     ),
     ISSUING,
 )  # fmt: skip
@@ -169,6 +170,17 @@ class Products:
         )  # fmt: skip
         return obj
 
+    def token(self, card: Obj, created: int) -> Obj:
+        """A card added to a phone's wallet: the network token that stands for it there."""
+        obj = skeleton(stripe.issuing.Token)
+        obj.update(
+            id=self.ids.new("intok"), card=card["id"], created=created, livemode=True,
+            last4=f"{self.rng.randint(0, 9999):04d}", network="visa", network_updated_at=created,
+            status="active", wallet_provider=self.rng.choice(("apple_pay", "google_pay")),
+            device_fingerprint=None, network_data=None,
+        )  # fmt: skip
+        return obj
+
     def dispute(self, txn: Obj, created: int, status: str) -> Obj:
         obj = skeleton(stripe.issuing.Dispute)
         obj.update(
@@ -260,6 +272,11 @@ def generate(gen: Generator, biz: Business, scale: float, products: frozenset[st
                     txn = made.transaction(auth, min(at + 3600, now - 60))
                     biz.issuing_transactions.append(txn)
                     auth["transactions"] = [txn]  # whole, as Stripe embeds them
+    # Some cards are in a phone's wallet, a few twice (a new phone).
+    for card in rng.sample(biz.issuing_cards, max(3, len(biz.issuing_cards) // 2)):
+        for n in range(rng.choice((1, 1, 2))):
+            at = card["created"] + (n + 1) * int((now - 120 - card["created"]) * rng.random() / 2)
+            biz.issuing_tokens.append(made.token(card, at))
     for txn in rng.sample(biz.issuing_transactions, max(2, len(biz.issuing_transactions) // 25)):
         at = min(txn["created"] + DAY, now - 60)
         dispute = made.dispute(txn, at, rng.choice(("submitted", "won", "lost", "unsubmitted")))

@@ -40,6 +40,7 @@ RESOURCES = (
     "terminal_configurations", "terminal_locations", "terminal_readers",
     "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
     "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
+    "issuing_tokens",
     # platform.py
     "accounts",
     # configuration.py
@@ -60,7 +61,7 @@ GENERATED_LISTS = (
     "terminal_configurations", "terminal_locations", "terminal_readers",
     "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
     "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
-    "accounts",
+    "issuing_tokens", "accounts",
     # configuration.py
     "webhook_endpoints", "payment_method_configurations", "payment_method_domains",
     "apple_pay_domains", "billing_portal_configurations", "invoice_rendering_templates",
@@ -114,7 +115,8 @@ OBJECT_NAMES = {
     "issuing_cardholders": "issuing.cardholder", "issuing_cards": "issuing.card",
     "issuing_authorizations": "issuing.authorization",
     "issuing_transactions": "issuing.transaction", "issuing_disputes": "issuing.dispute",
-    "accounts": "account", "persons": "person", "external_accounts": "external_account",
+    "issuing_tokens": "issuing.token", "accounts": "account", "persons": "person",
+    "external_accounts": "external_account",
     "capabilities": "capability", "webhook_endpoints": "webhook_endpoint",
     "payment_method_configurations": "payment_method_configuration",
     "payment_method_domains": "payment_method_domain", "apple_pay_domains": "apple_pay_domain",
@@ -169,7 +171,7 @@ PREFIXES = {
     "person": "persons", "we": "webhook_endpoints", "pmc": "payment_method_configurations",
     "pmd": "payment_method_domains", "apwc": "apple_pay_domains",
     "bpc": "billing_portal_configurations", "inrtem": "invoice_rendering_templates",
-    "frr": "reporting_report_runs", "feat": "entitlements_features",
+    "frr": "reporting_report_runs", "feat": "entitlements_features", "intok": "issuing_tokens",
 }  # fmt: skip
 # A billing credit's transaction is cbtxn_ too, as a customer balance's, in Stripe's newer id
 # form (cbtxn_61…): told apart by that.
@@ -1287,6 +1289,14 @@ class Store:
         biz.issuing_authorizations.append(auth)
         return auth
 
+    def _new_issuing_token(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A card added to a phone's wallet."""
+        card = self._link("issuing_cards", fields.pop("card", None))
+        biz.issuing_tokens.append(self.gen.product_areas.token(card, self.gen.now))
+        return biz.issuing_tokens[-1]
+
     def _new_issuing_dispute(
         self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
     ) -> Obj:
@@ -1333,6 +1343,7 @@ class Store:
         "subscription_schedules": _new_subscription_schedule, "reviews": _new_review,
         "issuing_cards": _new_issuing_card, "issuing_authorizations": _new_issuing_authorization,
         "issuing_disputes": _new_issuing_dispute, "terminal_locations": _new_terminal_location,
+        "issuing_tokens": _new_issuing_token,
         "billing_portal_configurations": _new_portal_configuration,
         "reporting_report_runs": _new_report_run,
     }  # fmt: skip
