@@ -13,7 +13,9 @@ import typing as t
 import msgspec
 import pytest
 
+from tap_stripe_readonly import shapes
 from tap_stripe_readonly.client import API_VERSION
+from tap_stripe_readonly.errors import NotFoundError
 from tap_stripe_readonly.reading import StreamRead, plan
 from tap_stripe_readonly.reading import start as start_reading
 from tap_stripe_readonly.reading.copies import Copies
@@ -258,3 +260,38 @@ def test_an_object_whose_own_event_is_as_new_is_not_read_again(sb):
     assert changed["draft"] in second.ids("invoices")
     fetched = sb.stats["requests"]
     assert "GET /v1/customers/{id}" not in fetched and "GET /v1/invoices/{id}" not in fetched
+
+
+def test_a_parent_deleted_while_it_is_fetched_is_written_deleted_once():
+    """An item deleted from a draft asks for its invoice (a fetch) on one page of events, and
+    the draft's own invoice.deleted, on the next page, is written before the fetch answers
+    404: the draft and its lines are written deleted once, not again by the 404."""
+    tap = TapStripeReadonly(config={"api_key": DEMO_API_KEY}, validate_config=True)
+    run = Run(tap)
+    invoices = t.cast("StripeStream", tap.streams["invoices"])
+    reading = StreamRead(run.seam, run.accounts[0], invoices)
+    copies = Copies(reading, NestedLists(reading), lambda *_: None)
+    now = int(time.time())
+    lines = [{"id": f"il_{n}", "object": "line_item", "amount": 100} for n in range(3)]
+    draft = {
+        "id": "in_1", "object": "invoice", "created": now - 600, "status": "draft",
+        "lines": {"object": "list", "data": lines, "has_more": False,
+                  "url": "/v1/invoices/in_1/lines"},
+    }  # fmt: skip
+    item = shapes.items(reading.head, [msgspec.Raw(msgspec.json.encode(draft))])[0]
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with contextlib.redirect_stdout(out):
+        for stream in (invoices, *invoices.child_streams):
+            run.output.schema(t.cast("StripeStream", stream))
+        fetch = copies.fetch("in_1")
+        copies.write_deleted(item, "in_1", now - 60, as_sent=True)
+        assert fetch.on_error is not None
+        fetch.on_error(NotFoundError("GET /v1/invoices/in_1: No such invoice: 'in_1'"))
+    out.seek(0)
+    written = SyncResult.parse(out.read())
+    assert [r["id"] for r in written.records("invoices")] == ["in_1"]
+    assert sorted(r["id"] for r in written.records("invoice_line_items")) == [
+        "il_0",
+        "il_1",
+        "il_2",
+    ]

@@ -54,6 +54,8 @@ class Copies:
         self.written: dict[str, tuple[int, bool]] = {}
         # The objects being fetched, with the event that asked (if one did).
         self.fetching: dict[str, Item | None] = {}
+        # The objects written deleted this run (with their nested items).
+        self.deleted: set[str] = set()
 
     def newer(self, object_id: str, at: int, *, now: bool = False) -> bool:
         """Whether a copy of the object as it was at ``at`` (``now``: listed or fetched, as it
@@ -133,6 +135,11 @@ class Copies:
     def gone(self, object_id: str, child: StripeChildStream | None, last: Item | None) -> None:
         """An object that no longer exists: written as its last event had it (or as its id
         alone, when no event brought it)."""
+        if object_id in self.deleted:
+            # Its deletion's event came while it was being fetched (another object's event
+            # asked for it: an invoice item of a draft deleted with it), and wrote it and its
+            # items already.
+            return
         when = self.read.account.now
         if child is None:
             self.write_deleted(last, object_id, when, as_sent=False)
@@ -150,6 +157,7 @@ class Copies:
         show it had (``EventsRead.finish``).
         """
         read = self.read
+        self.deleted.add(object_id)
         at = iso(when)
         for child in read.children:
             if child.embedded_field is None:
