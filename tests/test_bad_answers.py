@@ -234,6 +234,10 @@ def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_pat
             {"bookmarks": {"balance_transactions": {"unsettled_due": "tomorrow"}}},
             ["'balance_transactions'", "unsettled_due"],
         ),
+        (
+            {"bookmarks": {"issuing_cards": {"not_enabled": {"product": "Issuing"}}}},
+            ["'issuing_cards'", "not_enabled"],
+        ),
     ],
     ids=[
         "not json",
@@ -251,6 +255,7 @@ def test_an_account_the_key_cannot_read_stops_with_one_line(own_sandbox, tmp_pat
         "bad catch-up",
         "unsettled ids not a list",
         "unsettled due not a time",
+        "product not enabled, not when",
     ],
 )
 def test_a_state_the_tap_did_not_write_stops_before_any_request(

@@ -203,3 +203,16 @@ def test_the_in_process_api_takes_an_account() -> None:
     sb.advance(DAY)
     assert sb.create("products", account=first)["created"] == sb.now == NOW + DAY
     assert sb.create("products")["created"] == NOW + DAY
+
+
+def test_the_platform_s_view_is_refused_with_a_stripe_account_header(sb):
+    """connected_account_read is "(Direct)": the accounts, their persons, external accounts
+    and capabilities are the platform's own requests, never a connected account's."""
+    account = sb.accounts[1]
+    for path in ("/v1/accounts", f"/v1/accounts/{account}/persons"):
+        as_connected = requests.get(
+            sb.url + path, auth=(DEMO_API_KEY, ""), headers={"Stripe-Account": account}
+        )
+        assert as_connected.status_code == 403, path
+        assert "connected_account_read" in as_connected.json()["error"]["message"]
+        assert requests.get(sb.url + path, auth=(DEMO_API_KEY, "")).status_code == 200, path

@@ -70,7 +70,7 @@ def start(read: StreamRead, feed: EventsFeed | None = None) -> list[Task]:
     marker = read.state.get("not_enabled")
     if marker is not None and not read.is_catch_up:
         if read.account.now < marker["at"] + PRODUCT_RECHECK:
-            read.skip_not_enabled(marker["product"])
+            read.skip(read.stream.permission, marker["product"])
             return []
         del read.state["not_enabled"]  # asked again: the answer says whether it still holds
     nested = NestedLists(read)

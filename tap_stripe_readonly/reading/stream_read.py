@@ -24,6 +24,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping
 
     from tap_stripe_readonly.client import StripeChildStream, StripeStream
+    from tap_stripe_readonly.permissions import Permission
     from tap_stripe_readonly.reading.seam import Account, Seam
 
 # Parent pages, and the next page of events, wait while this many nested-list reads and
@@ -210,21 +211,19 @@ class StreamRead:
     def _skip(self, denied: PermissionDeniedError) -> None:
         # Whatever was written stays written, and state keeps what it covers: the next run
         # resumes there once the permission is granted.
-        self.skipped = True
-        self.not_enabled = denied.product
         if denied.product is not None and not self.is_catch_up:
             # Asked again in a day, not every run: a product is switched on rarely, and each
             # run of an account without it would pay a request per stream.
             self.state["not_enabled"] = {"product": denied.product, "at": self.account.now}
             self.seam.state_changed()
-        self.seam.skipped(self.stream, denied.permission, self.account.id, denied.product)
+        self.skip(denied.permission, denied.product)
 
-    def skip_not_enabled(self, product: str) -> None:
-        """Skipped without a request: the account had not switched ``product`` on when its
-        list was last asked, less than a day ago."""
+    def skip(self, permission: Permission | None, product: str | None = None) -> None:
+        """No more of this read: the key lacks ``permission``, or the account has not switched
+        ``product`` on (without a request, when it had not less than a day ago)."""
         self.skipped = True
         self.not_enabled = product
-        self.seam.skipped(self.stream, self.stream.permission, self.account.id, product)
+        self.seam.skipped(self.stream, permission, self.account.id, product)
 
     def maybe_finish(self) -> list[Task]:
         if self.outstanding or self.finished or self.abandoned():

@@ -116,6 +116,19 @@ PERMISSIONS = {
     "entitlements_features": ("entitlement_read", "Entitlements Read"),
 }
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
+# Read by the platform itself only: their permission is "(Direct)", which Stripe's
+# permissions reference says "can't authorize Connect call patterns" (a Stripe-Account
+# header). The refusal's wording is the sandbox's own: Stripe's was not seen.
+DIRECT = frozenset({"accounts", "persons", "external_accounts", "capabilities"})
+
+
+def direct_only(resource: str, account: str) -> str:
+    permission, display = PERMISSIONS[resource]
+    return (
+        f"Permission denied on account '{account}': \"{display}\" ('{permission}') is a "
+        "Direct permission and cannot be used with the Stripe-Account header."
+    )
+
 
 SUBSCRIPTION_STATUSES = (
     "active",

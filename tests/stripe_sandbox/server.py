@@ -820,6 +820,8 @@ class StripeSandbox:
                     "https://stripe.com/docs or we can help at "
                     "https://support.stripe.com/.",
                 )
+            if route.resource in api.DIRECT and h.headers.get("Stripe-Account"):
+                raise api.ApiError(403, api.direct_only(route.resource, account))
             api.check_product(store, route)
             self._authorize(key, info, route.resource, account)
             self._rate_limit(endpoint)
