@@ -46,6 +46,13 @@ PARENT_KEYS: dict[str, str] = {
     if issubclass(s, StripeChildStream)
 }
 
+# Fields a stream never writes (credentials Stripe sends): left out of its schema too.
+OMITTED: dict[str, tuple[str, ...]] = {
+    s.name: s.omitted_fields  # type: ignore[misc]
+    for s in STREAM_TYPES
+    if s.omitted_fields
+}
+
 # Backstop against deep nesting; the resource cut-off and cycle check do the real work.
 MAX_DEPTH = 8
 # Paths cut by MAX_DEPTH during the last render (none for the streams above).
@@ -347,6 +354,8 @@ def stripe_class(dotted: str) -> type:
 
 def stream_schema(stream: str) -> Schema:
     schema = class_schema(stripe_class(STREAM_CLASSES[stream]))
+    for name in OMITTED.get(stream, ()):
+        del schema["properties"][name]
     parent_key = PARENT_KEYS.get(stream)
     if parent_key:
         existing = schema["properties"].setdefault(parent_key, nullable("string"))

@@ -101,8 +101,13 @@ def _stream_task(
                 tasks.append(_stream_task(check, child, child.path, [("limit", 1)], stream))
             elif first is None:
                 check.access[child.name] = Access(note=f"not tried: no {stream.name} to list")
+            elif child.listed_by and not isinstance(
+                value := to_dict(page.data[0]).get(child.listed_by), str
+            ):
+                note = f"not tried: the first of {stream.name} has no {child.listed_by}"
+                check.access[child.name] = Access(note=note)
             else:
-                url = urlsplit(child.nested_url(first))
+                url = urlsplit(child.nested_url(first, value if child.listed_by else None))
                 params = [*parse_qsl(url.query), *([("limit", 1)] if child.paged else [])]
                 tasks.append(_stream_task(check, child, url.path, params, stream))
         return tasks

@@ -66,6 +66,9 @@ class ChangedBy(t.NamedTuple):
 
     event_types: tuple[str, ...]
     field: str
+    #: A rule only a nested stream needs (its list is read again with the object): read only
+    #: while that stream is selected.
+    for_child: str | None = None
 
 
 class StripeStream(Stream):
@@ -132,6 +135,9 @@ class StripeStream(Stream):
     #: With account_ids, the field naming the connected account each object is about, for
     #: the ``stripe_account`` column (the platform's reads are no connected account's).
     account_field: t.ClassVar[str | None] = None
+    #: Fields never written, nor in the schema: a credential Stripe sends with the object (an
+    #: app install's OAuth authorization code).
+    omitted_fields: t.ClassVar[tuple[str, ...]] = ()
 
     primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
     replication_key: str | None = "created"
@@ -205,11 +211,17 @@ class StripeStream(Stream):
     def events_read(self) -> frozenset[str]:
         """The types of the events its read after the first sync takes: its own, its
         selected nested streams', and other objects' that change it."""
-        types = {*self.event_types, *(e for rule in self.changed_by for e in rule.event_types)}
+        types = {*self.event_types, *(e for rule in self.changed_rules() for e in rule.event_types)}
         for child in self.child_streams:
             if child.selected:
                 types.update(t.cast("StripeStream", child).event_types)
         return frozenset(types)
+
+    def changed_rules(self) -> tuple[ChangedBy, ...]:
+        """The ``changed_by`` rules this run reads: those of a nested stream only while it is
+        selected."""
+        selected = {c.name for c in self.child_streams if c.selected}
+        return tuple(r for r in self.changed_by if r.for_child is None or r.for_child in selected)
 
     def list_params(self) -> list[tuple[str, t.Any]]:
         expand = [("expand[]", f"data.{field}") for field in self.expand]
@@ -249,13 +261,21 @@ class StripeChildStream(StripeStream):
     #: parent (a customer's cash balance transactions): a changed one is read by listing
     #: its parent's list again.
     retrieved_alone: t.ClassVar[bool] = True
+    #: The parent's field whose value the list takes as the filter of the same name (a linked
+    #: bank account's owners: ``ownership=``, its latest ownership refresh): a parent without
+    #: one has no list to read.
+    listed_by: t.ClassVar[str | None] = None
 
     replication_key = None
 
-    def nested_url(self, parent_id: str) -> str:
-        """Where a parent's list is (when its embedded list does not say)."""
+    def nested_url(self, parent_id: str, listed_by: str | None = None) -> str:
+        """Where a parent's list is (when its embedded list does not say); ``listed_by``:
+        the value of the parent's field the list is filtered by."""
         if "{id}" in self.path:
-            return self.path.format(id=path_segment(parent_id))
+            url = self.path.format(id=path_segment(parent_id))
+            return (
+                url if self.listed_by is None else f"{url}?{urlencode({self.listed_by: listed_by})}"
+            )
         return f"{self.path}?{urlencode({self.parent_key: parent_id})}"
 
     # The parent decides what is read: no state of its own.

@@ -71,6 +71,11 @@ class SingerOutput:
         if not rows:
             return
         writer = self._writers[stream.name]
+        if stream.omitted_fields:  # (an app install's: a few rows)
+            omitted = stream.omitted_fields
+            rows = [
+                encode({k: v for k, v in to_dict(row).items() if k not in omitted}) for row in rows
+            ]
         # One object per page: its new fields are declared before the records carry them.
         writer.new_fields.check(rows[0])
         if stream.tags_accounts and stream.account_field is not None:

@@ -16,7 +16,7 @@ import pytest
 
 from tap_stripe_readonly import transport
 from tap_stripe_readonly.tap import TapStripeReadonly
-from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox import ALL_PRODUCTS, DEMO_API_KEY, StripeSandbox
 
 # Small enough for a fast suite, large enough to hold every case the tap must
 # handle (invoices with >10 lines, subscriptions with >10 items, canceled ones,
@@ -36,7 +36,9 @@ FAST_RETRY_TAP = (
 def sandbox() -> t.Iterator[StripeSandbox]:
     """A shared sandbox (its accounts use Issuing; the platform has a connected account).
     Tests must not change its data: use ``own_sandbox`` for that."""
-    with StripeSandbox(scale=TEST_SCALE, seed=42, products=["Issuing"], connected_accounts=1) as sb:
+    with StripeSandbox(
+        scale=TEST_SCALE, seed=42, products=ALL_PRODUCTS, connected_accounts=1
+    ) as sb:
         yield sb
 
 
@@ -53,7 +55,7 @@ def shared_sandbox(sandbox: StripeSandbox) -> t.Iterator[StripeSandbox]:
 def own_sandbox() -> t.Iterator[StripeSandbox]:
     """A sandbox of this test's own, free to change (its accounts use Issuing; the platform
     has a connected account)."""
-    with StripeSandbox(scale=0.02, seed=7, products=["Issuing"], connected_accounts=1) as sb:
+    with StripeSandbox(scale=0.02, seed=7, products=ALL_PRODUCTS, connected_accounts=1) as sb:
         yield sb
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tests.conftest import SyncResult, error_lines, run_cli, sync, tap_config
-from tests.stripe_sandbox import StripeSandbox
+from tests.stripe_sandbox import ALL_PRODUCTS, StripeSandbox
 
 # What a sync writes unless told otherwise (payment_methods costs a request per customer), per
 # account: the platform's view of its accounts is its own (test_connect_platform.py).
@@ -19,7 +19,7 @@ UNKNOWN = "acct_1NoSuchAccount00"
 
 @pytest.fixture(scope="module")
 def platform() -> t.Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.02, seed=21, connected_accounts=2, products=["Issuing"]) as sb:
+    with StripeSandbox(scale=0.02, seed=21, connected_accounts=2, products=ALL_PRODUCTS) as sb:
         sb.advance(3600)
         yield sb
 

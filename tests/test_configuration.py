@@ -18,7 +18,8 @@ def test_the_configuration_streams_are_the_issue_s():
     assert set(CONFIGURATION) == {
         "webhook_endpoints", "payment_method_configurations", "payment_method_domains",
         "apple_pay_domains", "billing_portal_configurations", "invoice_rendering_templates",
-        "entitlements_features", "reporting_report_runs",
+        "entitlements_features", "reporting_report_runs", "sigma_scheduled_query_runs",
+        "billing_feedback_options", "apps_installs", "entitlements_active_entitlements",
     }  # fmt: skip
 
 

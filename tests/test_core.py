@@ -7,10 +7,10 @@ import atexit
 from singer_sdk.testing import get_tap_test_class
 
 from tap_stripe_readonly.tap import TapStripeReadonly
-from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox import ALL_PRODUCTS, DEMO_API_KEY, StripeSandbox
 
 # The SDK builds the test class at import time, so the sandbox must already listen.
-_SANDBOX = StripeSandbox(scale=0.02, seed=11, products=["Issuing"], connected_accounts=1)
+_SANDBOX = StripeSandbox(scale=0.02, seed=11, products=ALL_PRODUCTS, connected_accounts=1)
 _SANDBOX.start()
 atexit.register(_SANDBOX.stop)
 CONFIG = {"api_key": DEMO_API_KEY, "api_url": _SANDBOX.url}

@@ -84,11 +84,14 @@ def test_missing_permission_skips_only_that_stream(own_sandbox, tmp_path, form):
     result = run_cli([], tap_config(own_sandbox, api_key=key), tmp_path)
     assert result.returncode == 0, result.stderr
     synced = {m["stream"] for m in SyncResult.parse(result.stdout).of_type("RECORD")}
-    assert synced == set(STREAMS) - {"prices", "plans"}
+    # Prices, plans, and the trial offers the tap reads with Prices' permission.
+    assert synced == set(STREAMS) - {"prices", "plans", "product_catalog_trial_offers"}
     warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
     assert len(warnings) == 1, "one tidy summary, not a warning per stream"
     assert "Some streams were not synced" in result.stderr
-    assert 'plans, prices: grant Read on "Prices" (plan_read)' in result.stderr
+    assert 'plans, prices, product_catalog_trial_offers: grant Read on "Prices" (plan_read)' in (
+        result.stderr
+    )
     assert "ERROR" not in result.stderr
 
 

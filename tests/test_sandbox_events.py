@@ -11,7 +11,7 @@ import pytest
 import requests
 import stripe
 
-from tests.stripe_sandbox import API_VERSION, DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox import ALL_PRODUCTS, API_VERSION, DEMO_API_KEY, StripeSandbox
 from tests.stripe_sandbox.data import EVENT_TYPES
 from tests.test_sandbox_shapes import check, event_problems
 
@@ -310,6 +310,34 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
     update("billing_portal_configurations", portal["id"], {"active": False})
     run = new("reporting_report_runs")
     update("reporting_report_runs", run["id"], {"status": "failed"})
+    # Treasury, Financial Connections, Identity and Climate.
+    for resource in ("treasury_financial_accounts", "treasury_received_credits",
+                     "treasury_inbound_transfers", "treasury_outbound_payments",
+                     "treasury_outbound_transfers", "treasury_received_debits",
+                     "treasury_credit_reversals", "treasury_debit_reversals",
+                     "identity_verification_reports"):  # fmt: skip
+        new(resource)
+    linked = new("financial_connections_accounts")
+    new("financial_connections_transactions", fields={"account": linked["id"]})
+    new("financial_connections_account_owners", fields={"account": linked["id"]})
+    for status in ("inactive", "active", "disconnected"):
+        update("financial_connections_accounts", linked["id"], {"status": status})
+    for status in ("processing", "requires_input", "processing", "verified"):
+        session = sb.objects("identity_verification_sessions", account=account)[-1]
+        update("identity_verification_sessions", session["id"], {"status": status})
+    update("identity_verification_sessions", new("identity_verification_sessions")["id"],
+           {"status": "canceled"})  # fmt: skip
+    for status in ("delivered", "canceled"):
+        update("climate_orders", new("climate_orders")["id"], {"status": status})
+    authentication = sb.objects("three_d_secure_authentications", account=account)[-1]["id"]
+    for status in ("requires_challenge", "requires_submission", "succeeded", "failed", "error",
+                   "canceled"):  # fmt: skip
+        update("three_d_secure_authentications", authentication, {"status": status})
+    install = new("apps_installs")
+    update("apps_installs", install["id"], {"permissions_pending": ["charge_read"]})
+    sb.delete("apps_installs", install["id"], account=account)
+    entitled = new("entitlements_active_entitlements", fields={"customer": cus})
+    sb.delete("entitlements_active_entitlements", entitled["id"], account=account)
     sb.create_customer_cash_balance_transaction(cus, account=account)
     sb.add_customer_source(cus, account=account)
     if account is None:  # Connect: the platform's
@@ -323,7 +351,7 @@ def exercise_new_resources(sb: StripeSandbox, account: str | None = None) -> Non
 
 
 def test_every_emitted_event_is_named_and_shaped_as_stripe_does() -> None:
-    sb = StripeSandbox(scale=0.02, seed=12, now=NOW, connected_accounts=1, products=["Issuing"])
+    sb = StripeSandbox(scale=0.02, seed=12, now=NOW, connected_accounts=1, products=ALL_PRODUCTS)
     exercise(sb)
     exercise(sb, sb.accounts[1])
     names = stripe_event_types()

@@ -13,18 +13,23 @@ import stripe
 
 from tap_stripe_readonly.client import StripeChildStream, StripeStream
 from tap_stripe_readonly.streams import STREAM_TYPES
-from tests.stripe_sandbox import DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
-from tests.stripe_sandbox.api import LISTABLE, UNPAGED, accepted_params, match, path_of
-from tests.stripe_sandbox.more import APART
+from tests.stripe_sandbox import ALL_PRODUCTS, DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox.api import (
+    APART_REQUIRED,
+    LISTABLE,
+    UNPAGED,
+    accepted_params,
+    match,
+    path_of,
+)
+from tests.stripe_sandbox.more import APART, BY_PARENT
 from tests.stripe_sandbox.store import EXPAND_ONLY
 
 NOW = 1_795_000_000
 # Subscriptions leave canceled ones out by default, prices archived ones; they have tests of
 # their own.
 LISTS = tuple(
-    r
-    for r in LISTABLE
-    if r not in ("subscriptions", "prices", "setup_attempts", "issuing_tokens", "reviews")
+    r for r in LISTABLE if r not in ("subscriptions", "prices", "reviews") and r not in BY_PARENT
 )
 
 
@@ -32,7 +37,7 @@ LISTS = tuple(
 def sb() -> Iterator[StripeSandbox]:
     # Issuing on, and a connected account for the platform to list.
     with StripeSandbox(
-        scale=0.05, seed=42, now=NOW, products=["Issuing"], connected_accounts=2
+        scale=0.05, seed=42, now=NOW, products=ALL_PRODUCTS, connected_accounts=2
     ) as sandbox:
         yield sandbox
 
@@ -413,6 +418,13 @@ def test_lists_kept_apart_are_listed_per_parent(http: requests.Session, sb: Stri
             if resource in UNPAGED:  # answered whole, and `limit` refused
                 assert get(http, sb, template.format(id=obj["id"]), limit=3)[0] == 400
                 found += get(http, sb, template.format(id=obj["id"]))[1]["data"]
+            elif resource in APART_REQUIRED:  # a linked account's owners: of its refresh
+                field = APART_REQUIRED[resource]
+                status, body = get(http, sb, template.format(id=obj["id"]))
+                assert status == 400 and body["error"]["param"] == field
+                if obj[field] is not None:
+                    url = template.format(id=obj["id"])
+                    found += walk(http, sb, url, limit=3, **{field: obj[field]})
             else:
                 found += walk(http, sb, template.format(id=obj["id"]), limit=3)
         assert [o["id"] for o in found] == [o["id"] for o in sb.objects(resource)], resource
@@ -504,6 +516,24 @@ def test_each_list_takes_the_parameters_stripe_s_takes(stream: type[StripeStream
     route = match(stream.path.replace("{id}", "x_1"))
     assert route is not None and route.kind != "retrieve", stream.path
     assert set(accepted_params(route)) == stripes
+
+
+@pytest.mark.parametrize(
+    "resource", [r for r in BY_PARENT if r not in ("setup_attempts", "issuing_tokens")]
+)
+def test_a_list_per_parent_needs_its_parent_and_together_holds_every_object(
+    http: requests.Session, sb: StripeSandbox, resource: str
+) -> None:
+    """Treasury's lists (financial_account=), a linked account's transactions (account=), a
+    value list's items (value_list=): one list per parent, paged as any other."""
+    parent, param = BY_PARENT[resource]
+    status, body = get(http, sb, path_of(resource))
+    assert status == 400 and body["error"]["param"] == param
+    found = []
+    for p in sb.objects(parent):
+        found += walk(http, sb, path_of(resource), limit=2, **{param: p["id"]})
+    assert sorted(o["id"] for o in found) == sorted(sb.ids(resource))
+    assert len(found) == len(sb.ids(resource)) > 2
 
 
 def test_issuing_tokens_are_listed_per_card(http: requests.Session, sb: StripeSandbox) -> None:

@@ -12,7 +12,7 @@ import pytest
 import requests
 import stripe
 
-from tests.stripe_sandbox import DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox import ALL_PRODUCTS, DEMO_ACCOUNT_ID, DEMO_API_KEY, StripeSandbox
 from tests.stripe_sandbox.api import PERMISSIONS, path_of
 from tests.stripe_sandbox.data import (
     CREATED_EVENT,
@@ -53,7 +53,7 @@ def sb(shared: StripeSandbox) -> StripeSandbox:
 @pytest.fixture
 def own() -> Iterator[StripeSandbox]:
     with StripeSandbox(
-        scale=0.02, seed=11, now=NOW, connected_accounts=1, products=["Issuing"]
+        scale=0.02, seed=11, now=NOW, connected_accounts=1, products=ALL_PRODUCTS
     ) as sandbox:
         yield sandbox
 

@@ -18,7 +18,13 @@ from stripe._list_object import ListObject
 from stripe._object_classes import get_object_class
 from stripe._stripe_object import StripeObject, UntypedStripeObject
 
-from tests.stripe_sandbox import API_VERSION, DEMO_ACCOUNT_ID, RESOURCES, StripeSandbox
+from tests.stripe_sandbox import (
+    ALL_PRODUCTS,
+    API_VERSION,
+    DEMO_ACCOUNT_ID,
+    RESOURCES,
+    StripeSandbox,
+)
 from tests.stripe_sandbox.data import EVENT_RETENTION, created_at
 from tests.stripe_sandbox.more import fields_of, resolve
 
@@ -71,6 +77,37 @@ CLASSES: dict[str, type[StripeObject]] = {
     "invoice_rendering_templates": stripe.InvoiceRenderingTemplate,
     "reporting_report_runs": stripe.reporting.ReportRun,
     "entitlements_features": stripe.entitlements.Feature,
+    "treasury_financial_accounts": stripe.treasury.FinancialAccount,
+    "treasury_transactions": stripe.treasury.Transaction,
+    "treasury_transaction_entries": stripe.treasury.TransactionEntry,
+    "treasury_received_credits": stripe.treasury.ReceivedCredit,
+    "treasury_inbound_transfers": stripe.treasury.InboundTransfer,
+    "treasury_outbound_payments": stripe.treasury.OutboundPayment,
+    "treasury_outbound_transfers": stripe.treasury.OutboundTransfer,
+    "treasury_received_debits": stripe.treasury.ReceivedDebit,
+    "treasury_credit_reversals": stripe.treasury.CreditReversal,
+    "treasury_debit_reversals": stripe.treasury.DebitReversal,
+    "financial_connections_accounts": stripe.financial_connections.Account,
+    "financial_connections_transactions": stripe.financial_connections.Transaction,
+    "identity_verification_sessions": stripe.identity.VerificationSession,
+    "identity_verification_reports": stripe.identity.VerificationReport,
+    "climate_orders": stripe.climate.Order, "radar_value_lists": stripe.radar.ValueList,
+    "radar_value_list_items": stripe.radar.ValueListItem,
+    "tax_registrations": stripe.tax.Registration, "account_tax_ids": stripe.TaxId,
+    "tax_locations": stripe.tax.Location,
+    "sigma_scheduled_query_runs": stripe.sigma.ScheduledQueryRun,
+    "billing_alerts": stripe.billing.Alert,
+    "billing_feedback_options": stripe.billing.FeedbackOption,
+    "product_catalog_trial_offers": stripe.product_catalog.TrialOffer,
+    "three_d_secure_authentications": stripe.three_d_secure.Authentication,
+    "forwarding_requests": stripe.forwarding.Request,
+    "entitlements_active_entitlements": stripe.entitlements.ActiveEntitlement,
+    "quote_computed_upfront_line_items": stripe.LineItem,
+    "payment_intent_amount_details_line_items": stripe.PaymentIntentAmountDetailsLineItem,
+    "payment_records": stripe.PaymentRecord,
+    "payment_attempt_records": stripe.PaymentAttemptRecord, "customer_sources": stripe.Card,
+    "apps_installs": stripe.apps.Install,
+    "financial_connections_account_owners": stripe.financial_connections.AccountOwner,
 }  # fmt: skip
 # Coupons and plans have no prefix: a coupon's id is whatever its owner chose (or 8 random
 # characters), a plan's is its price's.
@@ -101,6 +138,22 @@ PREFIXES = {
     "apple_pay_domains": "apwc_", "billing_portal_configurations": "bpc_",
     "invoice_rendering_templates": "inrtem_", "reporting_report_runs": "frr_",
     "entitlements_features": "feat_",
+    "treasury_financial_accounts": "fa_", "treasury_transactions": "trxn_",
+    "treasury_transaction_entries": "trxne_", "treasury_received_credits": "rc_",
+    "treasury_inbound_transfers": "ibt_", "treasury_outbound_payments": "obp_",
+    "treasury_outbound_transfers": "obt_", "treasury_received_debits": "rd_",
+    "treasury_credit_reversals": "credrev_", "treasury_debit_reversals": "debrev_",
+    "financial_connections_accounts": "fca_", "financial_connections_transactions": "fctxn_",
+    "identity_verification_sessions": "vs_", "identity_verification_reports": "vr_",
+    "climate_orders": "climorder_", "radar_value_lists": "rsl_", "radar_value_list_items": "rsli_",
+    "tax_registrations": "taxreg_", "account_tax_ids": "txi_", "tax_locations": "taxloc_",
+    "sigma_scheduled_query_runs": "sqr_", "billing_alerts": "alrt_",
+    "billing_feedback_options": "bfo_", "product_catalog_trial_offers": "trlof_",
+    "three_d_secure_authentications": "threeds_", "forwarding_requests": "fwdreq_",
+    "entitlements_active_entitlements": "ent_", "quote_computed_upfront_line_items": "li_",
+    "payment_intent_amount_details_line_items": "pili_", "payment_records": "pr_",
+    "payment_attempt_records": "par_", "customer_sources": "card_", "apps_installs": "appinst_",
+    "financial_connections_account_owners": "fcaown_",
 }  # fmt: skip
 # After the prefix; others 14 to 24. A billing credit transaction has the newer form: cbtxn_61….
 ID_LENGTHS = {"checkout_sessions": "58", "billing_credit_balance_transactions": "28"}
@@ -130,7 +183,7 @@ def event_problems(evt: dict[str, Any]) -> Iterator[str]:
 def sb() -> StripeSandbox:
     # Data only: no server needed. Issuing on, so that its objects are checked too.
     # A connected account, so that the platform lists one.
-    return StripeSandbox(scale=0.05, seed=42, now=NOW, products=["Issuing"], connected_accounts=1)
+    return StripeSandbox(scale=0.05, seed=42, now=NOW, products=ALL_PRODUCTS, connected_accounts=1)
 
 
 # ---------------------------------------------------------------------------------------------

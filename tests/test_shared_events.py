@@ -14,7 +14,7 @@ import pytest
 from tap_stripe_readonly.reading import event_feed, plan
 from tap_stripe_readonly.streams import STREAM_TYPES
 from tests.conftest import Warehouse, sync, tap_config
-from tests.stripe_sandbox import StripeSandbox
+from tests.stripe_sandbox import ALL_PRODUCTS, StripeSandbox
 
 STREAMS = [s.name for s in STREAM_TYPES if s.selected_by_default]
 STREAMS_BY_NAME = {s.name: s for s in STREAM_TYPES}
@@ -22,7 +22,7 @@ STREAMS_BY_NAME = {s.name: s for s in STREAM_TYPES}
 
 @pytest.fixture
 def sb() -> t.Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.05, seed=11, products=["Issuing"]) as sandbox:
+    with StripeSandbox(scale=0.05, seed=11, products=ALL_PRODUCTS) as sandbox:
         sandbox.advance(3600)  # no event of the generated history in the margin re-read
         yield sandbox
 
@@ -34,29 +34,53 @@ QUIET_LISTS = {
     for s in STREAM_TYPES
     if s.relisted_in_full and s.relist_every is None and s.selected_by_default
 }
+# Their lists kept apart, read whole with them (Treasury's, per financial account).
+QUIET_CHILDREN = [
+    s
+    for s in STREAM_TYPES
+    if s.parent_stream_type is not None
+    and s.parent_stream_type.name in QUIET_LISTS
+    and s.selected_by_default
+]
+# Objects that never change, of which Stripe announces none: those made since are listed.
+NEW_ONLY = {
+    s.name: s.path
+    for s in STREAM_TYPES
+    if not s.event_types
+    and not s.relisted_in_full
+    and not s.parent_stream_type
+    and s.name not in ("balance_transactions", "events")
+}
 
 
-def test_a_quiet_run_costs_at_most_eight_requests_with_every_default_stream(sb):
+def test_a_quiet_run_costs_a_request_per_list_read_again(sb):
     first = sync(tap_config(sb))
     sb.advance(600)
     sb.reset_stats()
     quiet = sync(tap_config(sb), state=first.states[-1])
     requests = sb.stats["requests"]
-    assert sum(requests.values()) <= 4 + len(QUIET_LISTS), requests
+    per_parent = sum(len(sb.ids(s.parent_stream_type.name)) for s in QUIET_CHILDREN)
+    assert sum(requests.values()) <= 4 + len(QUIET_LISTS) + len(NEW_ONLY) + per_parent, requests
     assert requests["GET /v1/events"] == 1, "one read of events, and it is the probe"
     # Nothing changed: only what is listed again (pending balance transactions) is written.
     relisted = {"balance_transactions", "invoice_items", "checkout_sessions", *QUIET_LISTS}
+    relisted |= {s.name for s in QUIET_CHILDREN}
     assert {m["stream"] for m in quiet.of_type("RECORD")} <= relisted
     # What must still be listed: new balance transactions, new Checkout Sessions (Stripe
-    # announces neither), invoice items not yet invoiced, where state says some are, and the
-    # lists Stripe announces no change of.
+    # announces neither), invoice items not yet invoiced, where state says some are, the
+    # lists Stripe announces no change of (with Treasury's, per financial account), and the
+    # new objects of those that never change.
     assert set(requests) <= {
         "GET /v1/events",
         "GET /v1/balance_transactions",
         "GET /v1/checkout/sessions",
         "GET /v1/invoiceitems",
         *(f"GET {path}" for path in QUIET_LISTS.values()),
+        *(f"GET {s.path}" for s in QUIET_CHILDREN),
+        *(f"GET {path}" for path in NEW_ONLY.values()),
     }
+    treasury = [e for e in requests if "/v1/treasury/" in e]
+    assert sum(requests[e] for e in treasury) == 1 + 9 * len(sb.ids("treasury_financial_accounts"))
 
 
 def test_invoice_items_are_listed_again_only_while_some_are_not_invoiced(sb):

@@ -55,7 +55,7 @@ class EventsRead:
         self.child_events = {c.object_name: c for c in children if c.event_types}
         self.changed_by = {
             event_type: rule.field
-            for rule in read.stream.changed_by
+            for rule in read.stream.changed_rules()
             for event_type in rule.event_types
         }
         # Per nested stream and parent, the items its events show it had, and those it has

@@ -139,8 +139,14 @@ class NestedLists:
         """A list Stripe keeps apart from its parent: listed for each parent, from its start."""
         tasks = []
         for item in items:
+            url = None
+            if child.listed_by is not None:
+                value = getattr(item.head, child.listed_by)
+                if not isinstance(value, str):
+                    continue  # (a linked account whose owners were never asked for)
+                url = child.nested_url(item.head.id, value)
             keep = self._may_change(child, item.head)
-            task = self.nested(child, item.head.id, None, set(), mark, keep=keep)
+            task = self.nested(child, item.head.id, url, set(), mark, keep=keep)
             if task is not None:
                 tasks.append(task)
         return tasks

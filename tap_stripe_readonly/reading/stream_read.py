@@ -96,7 +96,9 @@ class StreamRead:
         # they can still change.
         embedded = tuple(c.embedded_field for c in self.children if c.embedded_field)
         status = tuple(sorted({c.changes_while.field for c in self.children if c.changes_while}))
-        referenced = tuple(c.referenced_by for c in self.children if c.referenced_by)
+        referenced = tuple(
+            field for c in self.children for field in (c.referenced_by, c.listed_by) if field
+        )
         self.head = shapes.head_type(type(stream), embedded, (*status, *referenced))
         #: "list" (a range in windows), "whole" (a whole list) or "events".
         self.mode = ""

@@ -26,13 +26,16 @@ from tap_stripe_readonly.streams.billing import (
     CreditNotesStream,
     CustomerBalanceTransactionsStream,
     CustomerCashBalanceTransactionsStream,
+    CustomerSourcesStream,
     CustomersStream,
     CustomerTaxIdsStream,
+    EntitlementsActiveEntitlementsStream,
     InvoiceItemsStream,
     InvoiceLineItemsStream,
     InvoicePaymentsStream,
     InvoicesStream,
     PromotionCodesStream,
+    QuoteComputedUpfrontLineItemsStream,
     QuoteLineItemsStream,
     QuotesStream,
     SubscriptionItemsStream,
@@ -49,14 +52,20 @@ from tap_stripe_readonly.streams.catalog import (
     ProductFeaturesStream,
     ProductsStream,
 )
+from tap_stripe_readonly.streams.climate import ClimateOrdersStream
 from tap_stripe_readonly.streams.configuration import (
     ApplePayDomainsStream,
+    AppsInstallsStream,
+    BillingAlertsStream,
+    BillingFeedbackOptionsStream,
     BillingPortalConfigurationsStream,
     EntitlementsFeaturesStream,
     InvoiceRenderingTemplatesStream,
     PaymentMethodConfigurationsStream,
     PaymentMethodDomainsStream,
+    ProductCatalogTrialOffersStream,
     ReportingReportRunsStream,
+    SigmaScheduledQueryRunsStream,
     WebhookEndpointsStream,
 )
 from tap_stripe_readonly.streams.connect import (
@@ -67,6 +76,15 @@ from tap_stripe_readonly.streams.connect import (
 )
 from tap_stripe_readonly.streams.events import EventsStream
 from tap_stripe_readonly.streams.files import FileLinksStream, FilesStream
+from tap_stripe_readonly.streams.financial_connections import (
+    FinancialConnectionsAccountOwnersStream,
+    FinancialConnectionsAccountsStream,
+    FinancialConnectionsTransactionsStream,
+)
+from tap_stripe_readonly.streams.identity import (
+    IdentityVerificationReportsStream,
+    IdentityVerificationSessionsStream,
+)
 from tap_stripe_readonly.streams.issuing import (
     IssuingAuthorizationsStream,
     IssuingCardholdersStream,
@@ -83,20 +101,43 @@ from tap_stripe_readonly.streams.payments import (
     CheckoutSessionsStream,
     DisputesStream,
     EarlyFraudWarningsStream,
+    ForwardingRequestsStream,
+    PaymentAttemptRecordsStream,
+    PaymentIntentAmountDetailsLineItemsStream,
     PaymentIntentsStream,
     PaymentLinkLineItemsStream,
     PaymentLinksStream,
     PaymentMethodsStream,
+    PaymentRecordsStream,
     RefundsStream,
     ReviewsStream,
     SetupAttemptsStream,
     SetupIntentsStream,
     ShippingRatesStream,
+    ThreeDSecureAuthenticationsStream,
+)
+from tap_stripe_readonly.streams.radar import RadarValueListItemsStream, RadarValueListsStream
+from tap_stripe_readonly.streams.tax import (
+    AccountTaxIdsStream,
+    TaxLocationsStream,
+    TaxRegistrationsStream,
 )
 from tap_stripe_readonly.streams.terminal import (
     TerminalConfigurationsStream,
     TerminalLocationsStream,
     TerminalReadersStream,
+)
+from tap_stripe_readonly.streams.treasury import (
+    TreasuryCreditReversalsStream,
+    TreasuryDebitReversalsStream,
+    TreasuryFinancialAccountsStream,
+    TreasuryInboundTransfersStream,
+    TreasuryOutboundPaymentsStream,
+    TreasuryOutboundTransfersStream,
+    TreasuryReceivedCreditsStream,
+    TreasuryReceivedDebitsStream,
+    TreasuryTransactionEntriesStream,
+    TreasuryTransactionsStream,
 )
 
 STREAM_TYPES: tuple[type[StripeStream], ...] = (
@@ -135,6 +176,7 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     SubscriptionSchedulesStream,
     QuotesStream,
     QuoteLineItemsStream,
+    QuoteComputedUpfrontLineItemsStream,
     CheckoutSessionLineItemsStream,
     PaymentLinksStream,
     PaymentLinkLineItemsStream,
@@ -160,6 +202,22 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     TerminalLocationsStream,
     TerminalReadersStream,
     TerminalConfigurationsStream,
+    # Treasury: each financial account with its lists (a request each per account and run).
+    TreasuryFinancialAccountsStream,
+    TreasuryTransactionsStream,
+    TreasuryTransactionEntriesStream,
+    TreasuryInboundTransfersStream,
+    TreasuryOutboundPaymentsStream,
+    TreasuryOutboundTransfersStream,
+    TreasuryReceivedCreditsStream,
+    TreasuryReceivedDebitsStream,
+    TreasuryCreditReversalsStream,
+    TreasuryDebitReversalsStream,
+    FinancialConnectionsAccountsStream,
+    FinancialConnectionsTransactionsStream,
+    IdentityVerificationSessionsStream,
+    IdentityVerificationReportsStream,
+    ClimateOrdersStream,
     # A Connect platform's connected accounts (an empty list for any other account).
     AccountsStream,
     # The account's configuration.
@@ -171,13 +229,35 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     InvoiceRenderingTemplatesStream,
     EntitlementsFeaturesStream,
     ReportingReportRunsStream,
+    RadarValueListsStream,
+    TaxRegistrationsStream,
+    AccountTaxIdsStream,
+    TaxLocationsStream,
+    SigmaScheduledQueryRunsStream,
+    BillingAlertsStream,
+    BillingFeedbackOptionsStream,
+    ProductCatalogTrialOffersStream,
+    AppsInstallsStream,
+    ThreeDSecureAuthenticationsStream,
+    ForwardingRequestsStream,
     # A request per customer (per SetupIntent) on the first sync: selected when asked for.
     CustomerTaxIdsStream,
     CustomerBalanceTransactionsStream,
     CustomerCashBalanceTransactionsStream,
+    CustomerSourcesStream,
+    EntitlementsActiveEntitlementsStream,
     SetupAttemptsStream,
+    # A request per PaymentIntent.
+    PaymentIntentAmountDetailsLineItemsStream,
+    # Payments recorded from outside Stripe, read in full each run.
+    PaymentRecordsStream,
+    PaymentAttemptRecordsStream,
     # A request per card.
     IssuingTokensStream,
+    # Who owns each linked bank account: personal data.
+    FinancialConnectionsAccountOwnersStream,
+    # A request per value list (e-mails, IP addresses, card fingerprints).
+    RadarValueListItemsStream,
     # A request per connected account.
     PersonsStream,
     ExternalAccountsStream,

@@ -13,6 +13,7 @@ from tap_stripe_readonly.permissions import (
     COUPON_READ,
     CREDIT_NOTE_READ,
     CUSTOMER_READ,
+    ENTITLEMENT_READ,
     INVOICE_READ,
     PROMOTION_CODE_READ,
     QUOTE_READ,
@@ -40,6 +41,12 @@ class CustomersStream(StripeStream):
                 "customer.source.deleted",
             ),
             "customer",
+        ),
+        # What a customer is entitled to changed (its subscription did): its active
+        # entitlements are listed again.
+        ChangedBy(
+            ("entitlements.active_entitlement_summary.updated",), "customer",
+            for_child="entitlements_active_entitlements",
         ),
     )  # fmt: skip
 
@@ -214,6 +221,20 @@ class QuoteLineItemsStream(ExpandedLineItemsStream):
     permission = QUOTE_READ
 
 
+class QuoteComputedUpfrontLineItemsStream(StripeChildStream):
+    """What the first invoice of a quote, once accepted, will bill: listed per quote (no
+    events of their own: read again for each quote that changed)."""
+
+    name = "quote_computed_upfront_line_items"
+    path = "/v1/quotes/{id}/computed_upfront_line_items"
+    parent_stream_type = QuotesStream
+    embedded_field = None
+    parent_key = "quote"
+    stripe_class = "LineItem"
+    object_name = "item"
+    permission = QUOTE_READ
+
+
 class CustomerListStream(StripeChildStream):
     """A list Stripe keeps apart for each customer: a request per customer on the first sync,
     so not selected unless asked for."""
@@ -236,6 +257,22 @@ class CustomerTaxIdsStream(CustomerListStream):
     event_types = ("customer.tax_id.created", "customer.tax_id.updated", "customer.tax_id.deleted")
 
 
+class CustomerSourcesStream(CustomerListStream):
+    """Cards (and bank accounts, sources) saved on each customer through the legacy Sources
+    API, before PaymentMethods. Their events (``customer.source.*``) are the customer's
+    changes: the customer's list is read again whole, and a source removed is written deleted.
+    The schema is a card's; a bank account's or a source's other fields are declared as they
+    come."""
+
+    name = "customer_sources"
+    path = "/v1/customers/{id}/sources"
+    stripe_class = "Card"
+    object_name = "card"
+    # Any customer's can change; state keeps their ids, so that those removed are written
+    # deleted.
+    changes_while = ChangesWhile("id")
+
+
 class CustomerBalanceTransactionsStream(CustomerListStream):
     """Each customer's credit balance ledger; after the first sync, listed again for each
     customer that changed (a balance that moves changes its customer's `balance`)."""
@@ -256,3 +293,17 @@ class CustomerCashBalanceTransactionsStream(CustomerListStream):
     object_name = "customer_cash_balance_transaction"
     event_types = ("customer_cash_balance_transaction.created",)
     retrieved_alone = False  # Stripe retrieves one only under its customer
+
+
+class EntitlementsActiveEntitlementsStream(CustomerListStream):
+    """The features each customer is entitled to now (``customer=`` is required): listed
+    again when Stripe says a customer's entitlements changed."""
+
+    name = "entitlements_active_entitlements"
+    path = "/v1/entitlements/active_entitlements"
+    stripe_class = "entitlements.ActiveEntitlement"
+    object_name = "entitlements.active_entitlement"
+    permission = ENTITLEMENT_READ
+    # Any customer's can change; state keeps their ids, so that an entitlement that ended is
+    # written deleted.
+    changes_while = ChangesWhile("id")

@@ -1,6 +1,8 @@
 """The account's configuration, kept next to the business it shapes: where its webhooks go,
 which payment methods it offers and on which domains, its customer portal, its invoice
-templates, its entitlement features, and the financial reports it ran.
+templates, its entitlement features, the financial reports and Sigma queries it ran, its usage
+alerts, the reasons customers may give for cancelling, its trial offers, and the Stripe Apps
+it installed.
 
 Small lists that Stripe mostly announces no change of: read in full again once a day (a
 request each), unless the list has events of its own.
@@ -11,12 +13,17 @@ from __future__ import annotations
 from tap_stripe_readonly.client import DAY, StripeStream
 from tap_stripe_readonly.permissions import (
     APPLE_PAY_DOMAIN_READ,
+    APPS_INSTALL_READ,
+    BILLING_ALERT_READ,
     CUSTOMER_PORTAL_READ,
     ENTITLEMENT_READ,
+    FEEDBACK_OPTION_READ,
     INVOICE_TEMPLATE_READ,
     PAYMENT_METHOD_CONFIGURATION_READ,
     PAYMENT_METHOD_DOMAIN_READ,
     REPORT_RUN_READ,
+    SCHEDULED_QUERY_RUN_READ,
+    TRIAL_OFFER_READ,
     WEBHOOK_READ,
 )
 
@@ -115,3 +122,64 @@ class ReportingReportRunsStream(StripeStream):
     permission = REPORT_RUN_READ
     # A run is announced when it ends, not when it is made.
     event_types = ("reporting.report_run.succeeded", "reporting.report_run.failed")
+
+
+class SigmaScheduledQueryRunsStream(StripeStream):
+    """The runs of the account's scheduled Sigma queries (their results are files)."""
+
+    name = "sigma_scheduled_query_runs"
+    path = "/v1/sigma/scheduled_query_runs"
+    stripe_class = "sigma.ScheduledQueryRun"
+    object_name = "scheduled_query_run"
+    permission = SCHEDULED_QUERY_RUN_READ
+    created_filter = False  # the list takes no `created` filter: read whole, then events
+    # Stripe's one event of a run, sent when it finishes.
+    event_types = ("sigma.scheduled_query_run.created",)
+
+
+class BillingAlertsStream(ConfigurationStream):
+    """Usage alerts on meters (``billing.alert.triggered`` says one fired, not that it
+    changed)."""
+
+    name = "billing_alerts"
+    path = "/v1/billing/alerts"
+    stripe_class = "billing.Alert"
+    object_name = "billing.alert"
+    permission = BILLING_ALERT_READ
+    replication_key = None  # no `created`
+
+
+class BillingFeedbackOptionsStream(ConfigurationStream):
+    """The reasons a customer may give for cancelling in the customer portal."""
+
+    name = "billing_feedback_options"
+    path = "/v1/billing/feedback_options"
+    stripe_class = "billing.FeedbackOption"
+    object_name = "billing.feedback_option"
+    permission = FEEDBACK_OPTION_READ
+    replication_key = None  # no `created`
+
+
+class ProductCatalogTrialOffersStream(ConfigurationStream):
+    """Free trials a price can start with."""
+
+    name = "product_catalog_trial_offers"
+    path = "/v1/product_catalog/trial_offers"
+    stripe_class = "product_catalog.TrialOffer"
+    object_name = "product_catalog.trial_offer"
+    permission = TRIAL_OFFER_READ
+    replication_key = None  # no `created` field (though the list takes the filter)
+
+
+class AppsInstallsStream(StripeStream):
+    """The Stripe Apps installed on the account, with the permissions each was granted. An
+    OAuth app's install carries its authorization code: never written (the Apps secret store
+    is not read at all)."""
+
+    name = "apps_installs"
+    path = "/v1/apps/installs"
+    stripe_class = "apps.Install"
+    object_name = "apps.install"
+    permission = APPS_INSTALL_READ
+    event_types = ("apps.install.created", "apps.install.updated", "apps.install.deleted")
+    omitted_fields = ("auth_code",)

@@ -12,12 +12,15 @@ from tap_stripe_readonly.permissions import (
     CHARGE_READ,
     CHECKOUT_SESSION_READ,
     DISPUTE_READ,
+    FORWARDING_REQUEST_READ,
     PAYMENT_INTENT_READ,
     PAYMENT_LINK_READ,
     PAYMENT_METHOD_READ,
+    PAYMENT_RECORDS_READ,
     REVIEW_READ,
     SETUP_INTENT_READ,
     SHIPPING_RATE_READ,
+    THREE_D_SECURE_READ,
 )
 from tap_stripe_readonly.streams.billing import CustomersStream
 
@@ -217,3 +220,78 @@ class EarlyFraudWarningsStream(StripeStream):
     object_name = "radar.early_fraud_warning"
     permission = CHARGE_READ  # Stripe's events of these need Charges Read
     event_types = ("radar.early_fraud_warning.created", "radar.early_fraud_warning.updated")
+
+
+class ThreeDSecureAuthenticationsStream(StripeStream):
+    """Standalone 3D Secure authentications of cards, for payments made elsewhere."""
+
+    name = "three_d_secure_authentications"
+    path = "/v1/three_d_secure/authentications"
+    stripe_class = "three_d_secure.Authentication"
+    object_name = "three_d_secure.authentication"
+    permission = THREE_D_SECURE_READ
+    event_types = tuple(
+        f"three_d_secure.authentication.{change}"
+        for change in (
+            "requires_challenge", "challenge_started", "requires_submission", "succeeded",
+            "failed", "canceled", "errored",
+        )
+    )  # fmt: skip
+
+
+class ForwardingRequestsStream(StripeStream):
+    """Card details forwarded to another processor (Vault and Forward). Stripe keeps no
+    sensitive value in them and announces none: a request never changes once made, and each
+    run lists those made since the last."""
+
+    name = "forwarding_requests"
+    path = "/v1/forwarding/requests"
+    stripe_class = "forwarding.Request"
+    object_name = "forwarding.request"
+    permission = FORWARDING_REQUEST_READ
+
+
+class PaymentIntentAmountDetailsLineItemsStream(StripeChildStream):
+    """A payment's items, as level 2/3 card data gives them (most payments have none):
+    listed per PaymentIntent, so not selected unless asked for; read again for each one that
+    changed."""
+
+    name = "payment_intent_amount_details_line_items"
+    path = "/v1/payment_intents/{id}/amount_details_line_items"
+    parent_stream_type = PaymentIntentsStream
+    embedded_field = None
+    parent_key = "payment_intent"
+    stripe_class = "PaymentIntentAmountDetailsLineItem"
+    object_name = "payment_intent_amount_details_line_item"
+    permission = PAYMENT_INTENT_READ
+    selected_by_default = False
+
+
+class PaymentRecordsStream(StripeStream):
+    """Payments taken outside Stripe and recorded in it (new in 2026; most accounts have none,
+    so not selected unless asked for). Stripe announces no change of a record and filters the
+    list by its own ``created_after``/``created_before``: the list is read in full each run,
+    and with each record its attempts."""
+
+    name = "payment_records"
+    path = "/v1/payment_records"
+    stripe_class = "PaymentRecord"
+    object_name = "payment_record"
+    permission = PAYMENT_RECORDS_READ
+    created_filter = False
+    relisted_in_full = True
+    selected_by_default = False
+
+
+class PaymentAttemptRecordsStream(StripeChildStream):
+    """Each recorded payment's attempts (``payment_record=`` is required)."""
+
+    name = "payment_attempt_records"
+    path = "/v1/payment_attempt_records"
+    parent_stream_type = PaymentRecordsStream
+    embedded_field = None
+    parent_key = "payment_record"
+    stripe_class = "PaymentAttemptRecord"
+    object_name = "payment_attempt_record"
+    permission = PAYMENT_RECORDS_READ
+    selected_by_default = False

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from tap_stripe_readonly.streams import STREAM_TYPES
-from tests.stripe_sandbox import DEMO_API_KEY, StripeSandbox
+from tests.stripe_sandbox import ALL_PRODUCTS, DEMO_API_KEY, StripeSandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 @pytest.fixture(scope="module")
 def sandbox() -> t.Iterator[StripeSandbox]:
-    with StripeSandbox(scale=0.05, seed=5, products=["Issuing"], connected_accounts=1) as sb:
+    with StripeSandbox(scale=0.05, seed=5, products=ALL_PRODUCTS, connected_accounts=1) as sb:
         yield sb
 
 

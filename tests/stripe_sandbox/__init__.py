@@ -18,7 +18,11 @@ Run it standalone with `python -m tests.stripe_sandbox --help`.
 """
 
 from .data import API_VERSION, DEMO_ACCOUNT_ID
+from .products import PRODUCTS as ALL_PRODUCTS
 from .server import DEMO_API_KEY, StripeSandbox
 from .store import RESOURCES
 
-__all__ = ["API_VERSION", "DEMO_ACCOUNT_ID", "DEMO_API_KEY", "RESOURCES", "StripeSandbox"]
+__all__ = [
+    "ALL_PRODUCTS", "API_VERSION", "DEMO_ACCOUNT_ID", "DEMO_API_KEY", "RESOURCES",
+    "StripeSandbox",
+]  # fmt: skip

@@ -114,7 +114,52 @@ PERMISSIONS = {
         "Report Runs and Report Types Read",
     ),
     "entitlements_features": ("entitlement_read", "Entitlements Read"),
-}
+    # Treasury: names Stripe's keys accept (which list each opens is inferred).
+    "treasury_financial_accounts": ("financial_account_read", "Financial Accounts Read"),
+    "treasury_transactions": ("treasury_transaction_read", "Treasury Transactions Read"),
+    "treasury_transaction_entries": ("treasury_transaction_read", "Treasury Transactions Read"),
+    "treasury_inbound_transfers": ("inbound_transfer_read", "Inbound Transfers Read"),
+    "treasury_outbound_payments": ("outbound_payment_read", "Outbound Payments Read"),
+    "treasury_outbound_transfers": ("outbound_transfer_read", "Outbound Transfers Read"),
+    "treasury_received_credits": ("received_credit_read", "Received Credits Read"),
+    "treasury_credit_reversals": ("received_credit_read", "Received Credits Read"),
+    "treasury_received_debits": ("received_debit_read", "Received Debits Read"),
+    "treasury_debit_reversals": ("received_debit_read", "Received Debits Read"),
+    # No Stripe source names these: the sandbox asks what the tap guesses.
+    "identity_verification_sessions": (
+        "identity_verification_session_read", "Identity Verification Sessions Read"),
+    "identity_verification_reports": (
+        "identity_verification_report_read", "Identity Verification Reports Read"),
+    "financial_connections_accounts": (
+        "financial_connections_account_read", "Financial Connections Accounts Read"),
+    "financial_connections_transactions": (
+        "financial_connections_transaction_read", "Financial Connections Transactions Read"),
+    "climate_orders": ("climate_order_read", "Climate Orders Read"),
+    "radar_value_lists": ("radar_value_list_read", "Radar Value Lists Read"),
+    "radar_value_list_items": ("radar_value_list_read", "Radar Value Lists Read"),
+    "tax_registrations": ("tax_settings_read", "Tax Settings Read"),
+    "account_tax_ids": ("tax_id_read", "Tax IDs Read"),
+    "billing_alerts": ("billing_alert_read", "Billing Alerts Read"),
+    "three_d_secure_authentications": (
+        "three_d_secure_authentication_read", "3D Secure Authentications Read"),
+    "forwarding_requests": ("forwarding_request_read", "Forwarding Requests Read"),
+    "sigma_scheduled_query_runs": ("scheduled_query_run_read", "Sigma Scheduled Query Runs Read"),
+    # Stripe names no permission of their own: the portal's, the prices'.
+    "billing_feedback_options": ("customer_portal_read", "Customer portal Read"),
+    "product_catalog_trial_offers": ("plan_read", "Prices Read"),
+    # A name Stripe's keys accept.
+    "tax_locations": ("tax_locations_read", "Tax Locations Read"),
+    "entitlements_active_entitlements": ("entitlement_read", "Entitlements Read"),
+    "quote_computed_upfront_line_items": ("quote_read", "Quotes Read"),
+    "payment_intent_amount_details_line_items": ("payment_intent_read", "PaymentIntents Read"),
+    # A name Stripe's keys accept.
+    "payment_records": ("payment_records_read", "Payment Records Read"),
+    "payment_attempt_records": ("payment_records_read", "Payment Records Read"),
+    "customer_sources": ("customer_read", "Customers Read"),
+    "apps_installs": ("apps_install_read", "Installed Apps Read"),
+    "financial_connections_account_owners": (
+        "financial_connections_account_read", "Financial Connections Accounts Read"),
+}  # fmt: skip
 PERMISSION_NAMES = {p for p, _ in PERMISSIONS.values()}
 # Read by the platform itself only: their permission is "(Direct)", which Stripe's
 # permissions reference says "can't authorize Connect call patterns" (a Stripe-Account
@@ -221,7 +266,24 @@ PATHS = {
     "billing_portal_configurations": "billing_portal/configurations",
     "reporting_report_runs": "reporting/report_runs",
     "entitlements_features": "entitlements/features",
+    "financial_connections_accounts": "financial_connections/accounts",
+    "financial_connections_transactions": "financial_connections/transactions",
+    "account_tax_ids": "tax_ids",
+    "three_d_secure_authentications": "three_d_secure/authentications",
+    "product_catalog_trial_offers": "product_catalog/trial_offers",
+    "sigma_scheduled_query_runs": "sigma/scheduled_query_runs",
+    "billing_alerts": "billing/alerts", "billing_feedback_options": "billing/feedback_options",
+    "forwarding_requests": "forwarding/requests", "tax_locations": "tax/locations",
+    "entitlements_active_entitlements": "entitlements/active_entitlements",
+    "payment_records": "payment_records", "payment_attempt_records": "payment_attempt_records",
+    "apps_installs": "apps/installs",
     **{r: r.replace("_", "/", 1) for r in (
+        "treasury_financial_accounts", "treasury_transactions", "treasury_transaction_entries",
+        "treasury_received_credits", "treasury_inbound_transfers", "treasury_outbound_payments",
+        "treasury_outbound_transfers", "treasury_received_debits", "treasury_credit_reversals",
+        "treasury_debit_reversals", "identity_verification_sessions",
+        "identity_verification_reports", "climate_orders", "radar_value_lists",
+        "radar_value_list_items", "tax_registrations",
         "terminal_configurations", "terminal_locations", "terminal_readers",
         "issuing_physical_bundles", "issuing_personalization_designs", "issuing_cardholders",
         "issuing_cards", "issuing_authorizations", "issuing_transactions", "issuing_disputes",
@@ -554,6 +616,103 @@ def _event_type(store: Store, value: Any, param: str) -> Pred:
     return lambda o: any(fnmatch.fnmatchcase(o["type"], p) for p in patterns)
 
 
+_MOVED_OUT = ("canceled", "failed", "posted", "processing", "returned")
+
+
+def _order_by(other: str) -> FilterFactory:
+    """Treasury's order_by: created (the default) or ``other``; the sandbox lists by
+    created either way (its objects' ``other`` follows their created)."""
+
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        _enum("order_by", ("created", other))(store, value, param)
+        return lambda o: True
+
+    return factory
+
+
+def _within(field: str, keys: tuple[str, ...]) -> FilterFactory:
+    """A hash filter on a field's sub-fields: a range on a time (status_transitions[posted_at]),
+    equality on anything else (linked_flows[source_flow_type])."""
+
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        if not isinstance(value, dict) or not value or set(value) - set(keys):
+            raise invalid(f"Invalid {param}", param)
+        preds: list[Pred] = []
+        for key, wanted in value.items():
+            if key.endswith("_at"):
+                ok = _in_range(_range(wanted, f"{param}[{key}]"))
+                preds.append(lambda o, k=key, ok=ok: ok((o.get(field) or {}).get(k)))
+            else:
+                v = _str(wanted, f"{param}[{key}]")
+                preds.append(lambda o, k=key, v=v: (o.get(field) or {}).get(k) == v)
+        return lambda o: all(p(o) for p in preds)
+
+    return factory
+
+
+def _within_field(field: str, key: str) -> FilterFactory:
+    """Equal to a sub-field (a usage alert's ``usage_threshold.meter``)."""
+
+    def factory(store: Store, value: Any, param: str) -> Pred:
+        v = _str(value, param)
+        return lambda o: (o.get(field) or {}).get(key) == v
+
+    return factory
+
+
+def _created_after(store: Store, value: Any, param: str) -> Pred:
+    v = _int(value, param)
+    return lambda o: o["created"] > v
+
+
+def _created_before(store: Store, value: Any, param: str) -> Pred:
+    v = _int(value, param)
+    return lambda o: o["created"] < v
+
+
+def _account_holder(store: Store, value: Any, param: str) -> Pred:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise invalid(f"Invalid {param}", param)
+    ((key, wanted),) = value.items()
+    if key not in ("account", "customer", "customer_account"):
+        raise invalid(f"Invalid {param}", param)
+    v = _str(wanted, f"{param}[{key}]")
+    return lambda o: (o["account_holder"] or {}).get(key) == v
+
+
+def _refreshed_after(store: Store, value: Any, param: str) -> Pred:
+    """Transactions of refreshes after the one named: the sandbox keeps one refresh per
+    account, so those of any other."""
+    if not isinstance(value, dict) or set(value) != {"after"}:
+        raise invalid(f"Invalid {param}", param)
+    after = _str(value["after"], f"{param}[after]")
+    return lambda o: o["transaction_refresh"] != after
+
+
+def _value_listed(store: Store, value: Any, param: str) -> Pred:
+    """Value lists holding an item of this value."""
+    v = _str(value, param)
+    lists = {i["value_list"] for i in store.collections["radar_value_list_items"].objs
+             if i["value"] == v}  # fmt: skip
+    return lambda o: o["id"] in lists
+
+
+def _registration_status(store: Store, value: Any, param: str) -> Pred:
+    v = _str(value, param)
+    if v not in ("active", "all", "expired", "scheduled"):
+        raise invalid(f"Invalid {param}: must be one of active, all, expired, scheduled", param)
+    return (lambda o: True) if v == "all" else (lambda o: o["status"] == v)
+
+
+def _tax_id_owner(store: Store, value: Any, param: str) -> Pred:
+    """Tax ids by owner; without it, the account's own (owner[type]=self). The sandbox keeps
+    a customer's under the customer (/v1/customers/{id}/tax_ids), so here it lists none."""
+    if not isinstance(value, dict) or "type" not in value:
+        raise invalid(f"Missing required param: {param}[type].", f"{param}[type]")
+    _enum("type", ("account", "application", "customer", "self"))(store, value["type"], param)
+    return lambda o: o["owner"]["type"] == value["type"]
+
+
 def _delivery_success(store: Store, value: Any, param: str) -> Pred:
     v = _bool(value, param)
     return lambda o: (o["pending_webhooks"] == 0) is v
@@ -676,13 +835,93 @@ FILTERS: dict[str, dict[str, FilterFactory]] = {
     "issuing_disputes": {"status": _enum("status", ("expired", "lost", "submitted",
                                                     "unsubmitted", "won")),
                          "transaction": _eq("transaction")},
+    # finance.py
+    "treasury_financial_accounts": {"status": _enum("status", ("closed", "open"))},
+    "treasury_transactions": {
+        "financial_account": _eq("financial_account"), "order_by": _order_by("posted_at"),
+        "status": _enum("status", ("open", "posted", "void")),
+        "status_transitions": _within("status_transitions", ("posted_at",))},
+    "treasury_transaction_entries": {
+        "financial_account": _eq("financial_account"), "effective_at": _range_on("effective_at"),
+        "order_by": _order_by("effective_at"), "transaction": _eq("transaction")},
+    "treasury_inbound_transfers": {
+        "financial_account": _eq("financial_account"),
+        "status": _enum("status", ("canceled", "failed", "processing", "succeeded"))},
+    "treasury_outbound_payments": {
+        "customer": _eq("customer"), "financial_account": _eq("financial_account"),
+        "status": _enum("status", _MOVED_OUT)},
+    "treasury_outbound_transfers": {
+        "financial_account": _eq("financial_account"), "status": _enum("status", _MOVED_OUT)},
+    "treasury_received_credits": {
+        "financial_account": _eq("financial_account"),
+        "linked_flows": _within("linked_flows", ("source_flow_type",)),
+        "status": _enum("status", ("failed", "succeeded"))},
+    "treasury_received_debits": {
+        "financial_account": _eq("financial_account"),
+        "status": _enum("status", ("failed", "succeeded"))},
+    "treasury_credit_reversals": {
+        "financial_account": _eq("financial_account"), "received_credit": _eq("received_credit"),
+        "status": _enum("status", ("canceled", "posted", "processing"))},
+    "treasury_debit_reversals": {
+        "financial_account": _eq("financial_account"), "received_debit": _eq("received_debit"),
+        "resolution": _enum("resolution", ("lost", "won")),
+        "status": _enum("status", ("canceled", "completed", "processing"))},
+    "financial_connections_accounts": {"account_holder": _account_holder,
+                                       "session": _eq("session")},
+    "financial_connections_transactions": {
+        "account": _eq("account"), "transacted_at": _range_on("transacted_at"),
+        "transaction_refresh": _refreshed_after},
+    # products.py
+    "identity_verification_sessions": {
+        "client_reference_id": _eq("client_reference_id"),
+        "related_customer": _eq("related_customer"),
+        "related_customer_account": _eq("related_customer_account"),
+        "status": _enum("status", ("canceled", "processing", "requires_input", "verified"))},
+    "identity_verification_reports": {
+        "client_reference_id": _eq("client_reference_id"),
+        "type": _enum("type", ("document", "id_number")),
+        "verification_session": _eq("verification_session")},
+    "climate_orders": {},
+    # configuration.py
+    "radar_value_lists": {"alias": _eq("alias"), "contains": _value_listed},
+    "radar_value_list_items": {"value": _eq("value"), "value_list": _eq("value_list")},
+    "tax_registrations": {"status": _registration_status},
+    "account_tax_ids": {"owner": _tax_id_owner},
+    "tax_locations": {"type": _enum("type", ("performance",))},
+    "sigma_scheduled_query_runs": {},
+    "billing_alerts": {"alert_type": _enum("alert_type", ("usage_threshold",)),
+                       "meter": _within_field("usage_threshold", "meter")},
+    "billing_feedback_options": {"status": _enum("status", ("active", "inactive"))},
+    "product_catalog_trial_offers": {"active": _eq_bool("active"), "prices": _among("price")},
+    "three_d_secure_authentications": {"status": _enum("status", (
+        "canceled", "error", "failed", "requires_challenge", "requires_submission",
+        "succeeded"))},
+    "forwarding_requests": {},
+    # An active entitlement names no customer: the sandbox keeps whose it is apart.
+    "entitlements_active_entitlements": {"customer": _eq("_customer")},
+    # Its own names for a range of `created`.
+    "payment_records": {"created_after": _created_after, "created_before": _created_before},
+    "payment_attempt_records": {"payment_record": _eq("payment_record")},
+    "apps_installs": {
+        "account": _eq("account"), "app": _eq("app"),
+        "approval_required": _eq_bool("approval_required"),
+        "channel": _enum("channel", ("private_live", "private_test", "public", "testing")),
+        "created_by": _eq("created_by"),
+        "status": _enum("status", ("install_failed", "installed", "installing",
+                                   "uninstall_failed", "uninstalling"))},
 }  # fmt: skip
 # Lists kept apart from their parent that take filters (the others take paging alone).
 APART_FILTERS: dict[str, dict[str, FilterFactory]] = {
     "customer_balance_transactions": {"created": _range_on("created"), "invoice": _eq("invoice")},
     "persons": {"relationship": _person_relationship},
     "external_accounts": {"object": _enum("object", ("bank_account", "card"))},
+    "customer_sources": {"object": _eq("object")},
+    "financial_connections_account_owners": {"ownership": _eq("ownership")},
 }
+# Lists kept apart that need a filter: a linked account's owners, those of one refresh.
+APART_REQUIRED = {"financial_connections_account_owners": "ownership"}
+# Lists Stripe pages forwards only: they take no `ending_before`.
+FORWARD_ONLY = frozenset({"payment_attempt_records"})
 # Lists Stripe answers whole, without paging: they take `expand` alone.
 UNPAGED = frozenset({"capabilities"})
 # Stripe accepts `created` on every top-level list we serve (not on lines or items) but
@@ -697,7 +936,17 @@ CREATED_FILTER = frozenset(FILTERS) - {"payment_methods", "quotes", "payment_lin
                                        "payment_method_configurations", "payment_method_domains",
                                        "apple_pay_domains", "billing_portal_configurations",
                                        "invoice_rendering_templates",
-                                       "entitlements_features"}  # fmt: skip
+                                       "entitlements_features", "treasury_inbound_transfers",
+                                       "treasury_outbound_transfers", "treasury_received_credits",
+                                       "treasury_received_debits", "treasury_credit_reversals",
+                                       "treasury_debit_reversals",
+                                       "financial_connections_accounts",
+                                       "financial_connections_transactions", "climate_orders",
+                                       "tax_registrations", "account_tax_ids",
+                                       "tax_locations", "sigma_scheduled_query_runs",
+                                       "billing_alerts", "billing_feedback_options",
+                                       "entitlements_active_entitlements", "payment_records",
+                                       "payment_attempt_records"}  # fmt: skip
 # A customer's payment methods: /v1/customers/{id}/payment_methods takes these.
 CUSTOMER_PM_FILTERS = {"type": _eq("type"), "allow_redisplay": _eq("allow_redisplay")}
 # Links whose id may have been chosen by the account (a coupon's, a product's, a price's): the
@@ -719,7 +968,8 @@ def accepted_params(route: Route) -> frozenset[str]:
         return PAGING | set(APART_FILTERS.get(route.resource, {}))
     created = {"created"} if route.resource in CREATED_FILTER else set()
     status = {"status"} if route.resource == "subscriptions" else set()  # filtered apart
-    return PAGING | set(FILTERS[route.resource]) | created | status
+    paging = PAGING - {"ending_before"} if route.resource in FORWARD_ONLY else PAGING
+    return paging | set(FILTERS[route.resource]) | created | status
 
 
 def _check_params(params: dict[str, Any], allowed: frozenset[str] | set[str]) -> None:
@@ -839,7 +1089,12 @@ def _retrieve(store: Store, route: Route, params: dict[str, Any], can_read: CanR
     _check_params(params, {"expand"})
     paths = _expand_paths(params, is_list=False)
     assert route.object_id is not None
-    obj = store.get(route.resource, route.object_id)
+    resource = route.resource
+    obj = store.get(resource, route.object_id)
+    if obj is None and resource == "customer_tax_ids":
+        # /v1/tax_ids/{id} retrieves the account's own tax ids too.
+        resource = "account_tax_ids"
+        obj = store.get(resource, route.object_id)
     if (
         obj is not None
         and route.resource == "events"
@@ -851,8 +1106,8 @@ def _retrieve(store: Store, route: Route, params: dict[str, Any], can_read: CanR
         return {"id": route.object_id, "object": "customer", "deleted": True}
     if obj is None:
         raise no_such(route.resource, route.object_id, "id")
-    rendered = [store.render(route.resource, obj)]
-    return _apply_expand(store, rendered, paths, can_read, route.resource)[0]
+    rendered = [store.render(resource, obj)]
+    return _apply_expand(store, rendered, paths, can_read, resource)[0]
 
 
 def _list(store: Store, route: Route, params: dict[str, Any], can_read: CanRead) -> Obj:
@@ -927,6 +1182,9 @@ def _sub_list(store: Store, route: Route, params: dict[str, Any], can_read: CanR
         parent, template, _ = APART[resource]
         if route.object_id not in store.collections[parent].by_id:
             raise no_such(parent, route.object_id, "id")
+        required = APART_REQUIRED.get(resource)
+        if required is not None and required not in params:
+            raise invalid(f"Missing required param: {required}.", required, "parameter_missing")
         objs = store.apart_list(resource, route.object_id)
         url = template.format(id=route.object_id)
         filters = APART_FILTERS.get(resource, {})

@@ -273,12 +273,16 @@ class Business:
     reviews: list[Obj] = field(default_factory=list)
     setup_attempts: list[Obj] = field(default_factory=list)
     line_items_by_quote: dict[str, list[Obj]] = field(default_factory=dict)
+    upfront_items_by_quote: dict[str, list[Obj]] = field(default_factory=dict)
+    amount_items_by_intent: dict[str, list[Obj]] = field(default_factory=dict)
     line_items_by_payment_link: dict[str, list[Obj]] = field(default_factory=dict)
     line_items_by_session: dict[str, list[Obj]] = field(default_factory=dict)
     features_by_product: dict[str, list[Obj]] = field(default_factory=dict)
     tax_ids_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
     balance_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
     cash_txns_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
+    sources_by_customer: dict[str, list[Obj]] = field(default_factory=dict)
+    owners_by_linked_account: dict[str, list[Obj]] = field(default_factory=dict)
     # platform.py: the platform's connected accounts and what it reads of each
     accounts: list[Obj] = field(default_factory=list)
     persons_by_account: dict[str, list[Obj]] = field(default_factory=dict)
@@ -293,6 +297,17 @@ class Business:
     invoice_rendering_templates: list[Obj] = field(default_factory=list)
     reporting_report_runs: list[Obj] = field(default_factory=list)
     entitlements_features: list[Obj] = field(default_factory=list)
+    radar_value_lists: list[Obj] = field(default_factory=list)
+    radar_value_list_items: list[Obj] = field(default_factory=list)
+    tax_registrations: list[Obj] = field(default_factory=list)
+    account_tax_ids: list[Obj] = field(default_factory=list)
+    tax_locations: list[Obj] = field(default_factory=list)
+    sigma_scheduled_query_runs: list[Obj] = field(default_factory=list)
+    billing_alerts: list[Obj] = field(default_factory=list)
+    billing_feedback_options: list[Obj] = field(default_factory=list)
+    product_catalog_trial_offers: list[Obj] = field(default_factory=list)
+    entitlements_active_entitlements: list[Obj] = field(default_factory=list)
+    apps_installs: list[Obj] = field(default_factory=list)
     # products.py
     terminal_configurations: list[Obj] = field(default_factory=list)
     terminal_locations: list[Obj] = field(default_factory=list)
@@ -305,6 +320,26 @@ class Business:
     issuing_transactions: list[Obj] = field(default_factory=list)
     issuing_disputes: list[Obj] = field(default_factory=list)
     issuing_tokens: list[Obj] = field(default_factory=list)
+    identity_verification_sessions: list[Obj] = field(default_factory=list)
+    identity_verification_reports: list[Obj] = field(default_factory=list)
+    climate_orders: list[Obj] = field(default_factory=list)
+    three_d_secure_authentications: list[Obj] = field(default_factory=list)
+    forwarding_requests: list[Obj] = field(default_factory=list)
+    payment_records: list[Obj] = field(default_factory=list)
+    payment_attempt_records: list[Obj] = field(default_factory=list)
+    # finance.py
+    treasury_financial_accounts: list[Obj] = field(default_factory=list)
+    treasury_transactions: list[Obj] = field(default_factory=list)
+    treasury_transaction_entries: list[Obj] = field(default_factory=list)
+    treasury_received_credits: list[Obj] = field(default_factory=list)
+    treasury_inbound_transfers: list[Obj] = field(default_factory=list)
+    treasury_outbound_payments: list[Obj] = field(default_factory=list)
+    treasury_outbound_transfers: list[Obj] = field(default_factory=list)
+    treasury_received_debits: list[Obj] = field(default_factory=list)
+    treasury_credit_reversals: list[Obj] = field(default_factory=list)
+    treasury_debit_reversals: list[Obj] = field(default_factory=list)
+    financial_connections_accounts: list[Obj] = field(default_factory=list)
+    financial_connections_transactions: list[Obj] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,6 +404,7 @@ class Generator:
         self.bank_account: str | None = None  # ba_..., where payouts go (payments.py)
         self.more: Any = None  # more.More, once the business is made
         self.product_areas: Any = None  # products.Products, once the business is made
+        self.finance: Any = None  # finance.Finance, once the business is made
         self.configuration: Any = None  # configuration.Configuration, likewise
 
     # -- catalog ------------------------------------------------------------------------------
@@ -1165,6 +1201,9 @@ def _generate(
 
     product_areas.generate(gen, biz, scale, products)
     configuration.generate(gen, biz, scale)
+    from . import finance
+
+    finance.generate(gen, biz, scale, products)
     return biz, gen
 
 
@@ -1527,6 +1566,20 @@ CREATED_EVENT = {
     "issuing_disputes": "issuing_dispute.created",
     "billing_portal_configurations": "billing_portal.configuration.created",
     "issuing_tokens": "issuing_token.created",
+    "identity_verification_sessions": "identity.verification_session.created",
+    "climate_orders": "climate.order.created",
+    "treasury_financial_accounts": "treasury.financial_account.created",
+    "treasury_received_credits": "treasury.received_credit.created",
+    "treasury_inbound_transfers": "treasury.inbound_transfer.created",
+    "treasury_outbound_payments": "treasury.outbound_payment.created",
+    "treasury_outbound_transfers": "treasury.outbound_transfer.created",
+    "treasury_received_debits": "treasury.received_debit.created",
+    "treasury_credit_reversals": "treasury.credit_reversal.created",
+    "treasury_debit_reversals": "treasury.debit_reversal.created",
+    "financial_connections_accounts": "financial_connections.account.created",
+    # A run is announced when it finishes, by this name.
+    "sigma_scheduled_query_runs": "sigma.scheduled_query_run.created",
+    "apps_installs": "apps.install.created",
 }  # fmt: skip
 UPDATED_EVENT = {
     "customers": "customer.updated", "products": "product.updated", "prices": "price.updated",
@@ -1548,12 +1601,13 @@ UPDATED_EVENT = {
     "issuing_disputes": "issuing_dispute.updated",
     "issuing_personalization_designs": "issuing_personalization_design.updated",
     "billing_portal_configurations": "billing_portal.configuration.updated",
-    "issuing_tokens": "issuing_token.updated",
+    "issuing_tokens": "issuing_token.updated", "apps_installs": "apps.install.updated",
 }  # fmt: skip
 DELETED_EVENT = {
     "customers": "customer.deleted", "products": "product.deleted", "prices": "price.deleted",
     "invoices": "invoice.deleted", "subscriptions": "customer.subscription.deleted",
     "coupons": "coupon.deleted", "plans": "plan.deleted", "invoice_items": "invoiceitem.deleted",
+    "apps_installs": "apps.install.deleted",
 }  # fmt: skip
 # A change of status that Stripe announces by its own name instead of *.updated.
 STATUS_EVENT = {
@@ -1571,6 +1625,22 @@ STATUS_EVENT = {
                                "released": "subscription_schedule.released"},
     "reporting_report_runs": {"succeeded": "reporting.report_run.succeeded",
                               "failed": "reporting.report_run.failed"},
+    "identity_verification_sessions": {
+        s: f"identity.verification_session.{s}"
+        for s in ("processing", "requires_input", "verified", "canceled")
+    },
+    "climate_orders": {"delivered": "climate.order.delivered",
+                       "canceled": "climate.order.canceled"},
+    "three_d_secure_authentications": {
+        s: f"three_d_secure.authentication.{s}"
+        for s in ("requires_challenge", "requires_submission", "succeeded", "failed",
+                  "canceled")
+    } | {"error": "three_d_secure.authentication.errored"},
+    "financial_connections_accounts": {
+        "disconnected": "financial_connections.account.disconnected",
+        "inactive": "financial_connections.account.deactivated",
+        "active": "financial_connections.account.reactivated",
+    },
 }  # fmt: skip
 # Resources whose stripe 16.1.0 class declares `deleted` (Optional[Literal[True]]): their
 # *.deleted events say so. A canceled subscription (customer.subscription.deleted) is not
@@ -1584,7 +1654,10 @@ TIME_FIELD = {
     "invoice_items": "date", "payment_links": "_created", "issuing_physical_bundles": "_created",
     "terminal_configurations": "_created", "terminal_locations": "_created",
     "payment_method_configurations": "_created", "entitlements_features": "_created",
-    "terminal_readers": "_created",
+    "terminal_readers": "_created", "financial_connections_transactions": "transacted_at",
+    **dict.fromkeys(("tax_locations", "billing_alerts", "billing_feedback_options",
+                     "product_catalog_trial_offers", "entitlements_active_entitlements"),
+                    "_created"),
 }  # fmt: skip
 # Every event type the sandbox can emit; event() refuses others, and a test checks them all
 # against the `type` Literal of stripe 16.1.0's Event class.
@@ -1602,6 +1675,9 @@ EVENT_TYPES = frozenset(
         "customer.discount.created", "customer.discount.deleted", "customer.tax_id.created",
         "customer.source.created", "review.closed",
         "customer_cash_balance_transaction.created",
+        "financial_connections.account.refreshed_transactions",
+        "entitlements.active_entitlement_summary.updated",
+        "financial_connections.account.refreshed_ownership",
     }
 )  # fmt: skip
 

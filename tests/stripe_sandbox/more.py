@@ -30,6 +30,11 @@ from .data import DAY, HISTORY, Business, Generator, Ids, Obj
 # resource -> (parent resource, the list's path, the Business dict holding them by parent).
 APART = {
     "quote_line_items": ("quotes", "/v1/quotes/{id}/line_items", "line_items_by_quote"),
+    "quote_computed_upfront_line_items": ("quotes", "/v1/quotes/{id}/computed_upfront_line_items",
+                                          "upfront_items_by_quote"),
+    "payment_intent_amount_details_line_items": (
+        "payment_intents", "/v1/payment_intents/{id}/amount_details_line_items",
+        "amount_items_by_intent"),
     "payment_link_line_items": ("payment_links", "/v1/payment_links/{id}/line_items",
                                 "line_items_by_payment_link"),
     "checkout_session_line_items": ("checkout_sessions", "/v1/checkout/sessions/{id}/line_items",
@@ -41,6 +46,12 @@ APART = {
     "customer_cash_balance_transactions": ("customers",
                                            "/v1/customers/{id}/cash_balance_transactions",
                                            "cash_txns_by_customer"),
+    # Cards saved through the legacy Sources API (card_…).
+    "customer_sources": ("customers", "/v1/customers/{id}/sources", "sources_by_customer"),
+    # finance.py: who owns a linked bank account (for its latest ownership refresh).
+    "financial_connections_account_owners": ("financial_connections_accounts",
+                                             "/v1/financial_connections/accounts/{id}/owners",
+                                             "owners_by_linked_account"),
     # platform.py: what the platform reads of each connected account.
     "persons": ("accounts", "/v1/accounts/{id}/persons", "persons_by_account"),
     "external_accounts": ("accounts", "/v1/accounts/{id}/external_accounts",
@@ -52,7 +63,17 @@ APART = {
 BY_PARENT = {
     "setup_attempts": ("setup_intents", "setup_intent"),
     "issuing_tokens": ("issuing_cards", "card"),
-}
+    **{r: ("treasury_financial_accounts", "financial_account") for r in (
+        "treasury_transactions", "treasury_transaction_entries", "treasury_received_credits",
+        "treasury_inbound_transfers", "treasury_outbound_payments",
+        "treasury_outbound_transfers", "treasury_received_debits", "treasury_credit_reversals",
+        "treasury_debit_reversals",
+    )},
+    "financial_connections_transactions": ("financial_connections_accounts", "account"),
+    "radar_value_list_items": ("radar_value_lists", "value_list"),
+    "entitlements_active_entitlements": ("customers", "customer"),
+    "payment_attempt_records": ("payment_records", "payment_record"),
+}  # fmt: skip
 
 _OMIT = object()
 
@@ -216,6 +237,13 @@ class More:
             canceled_at=created + 2 * DAY if status == "canceled" else None,
         )
         return obj, lines
+
+    @staticmethod
+    def upfront_items(lines: list[Obj]) -> list[Obj]:
+        """What the quote's first invoice will bill, once accepted: its one-time lines, all of
+        them here. Their ids are derived from the lines' (no draw from the random source, so the
+        rest of the business is the same as without them)."""
+        return [{**line, "id": f"li_{line['id'][3:][::-1]}"} for line in lines]
 
     def line_item(self, price: Obj, quantity: int) -> Obj:
         amount = (price["unit_amount"] or 0) * quantity
@@ -448,6 +476,23 @@ class More:
 FEATURES = ("SSO", "Audit log", "Priority support", "API access", "Custom domains")
 
 
+def amount_line_items(rng: random.Random, intent: Obj) -> list[Obj]:
+    """A payment's items as a card network's level 3 data gives them (a few businesses send
+    them for lower card fees), summing to the payment."""
+    n = rng.randint(1, 4)
+    out = []
+    for k in range(n):
+        obj = skeleton(stripe.PaymentIntentAmountDetailsLineItem)
+        cost = intent["amount"] // n if k else intent["amount"] - intent["amount"] // n * (n - 1)
+        obj.update(
+            id=f"pili_{Ids(rng).token(24)}", product_name=f"Item {k + 1}", quantity=1,
+            unit_cost=cost, discount_amount=0, product_code=f"SKU-{rng.randint(100, 999)}",
+            unit_of_measure="each", tax={"total_tax_amount": 0}, payment_method_options=None,
+        )  # fmt: skip
+        out.append(obj)
+    return out
+
+
 def generate(gen: Generator, biz: Business, scale: float) -> None:
     """The objects of this module for a whole business."""
     more = More(gen)
@@ -470,6 +515,7 @@ def generate(gen: Generator, biz: Business, scale: float) -> None:
                                   12 if n == 0 else rng.randint(1, 3))  # fmt: skip
         biz.quotes.append(quote)
         biz.line_items_by_quote[quote["id"]] = lines
+        biz.upfront_items_by_quote[quote["id"]] = more.upfront_items(lines)
         if status != "draft":
             gen.reached_at[quote["id"]] = quote["status_transitions"][
                 {"open": "finalized_at", "accepted": "accepted_at", "canceled": "canceled_at"}[
@@ -547,3 +593,18 @@ def generate(gen: Generator, biz: Business, scale: float) -> None:
     # A coupon for some products only (`applies_to`, sent only when expanded).
     plans = [p["id"] for p in biz.products if p["metadata"].get("kind") == "plan"]
     biz.coupons[0]["applies_to"] = {"products": plans[:2]}
+    # Level 3 data: a few succeeded payments itemized (a random source of their own, so the
+    # rest of the business is the same without them).
+    items_rng = random.Random(f"amount-items-{gen.seed}")
+    paid = [pi for pi in biz.payment_intents if pi["status"] == "succeeded"]
+    for intent in items_rng.sample(paid, min(len(paid), max(3, len(paid) // 20))):
+        biz.amount_items_by_intent[intent["id"]] = amount_line_items(items_rng, intent)
+    # A few of the oldest customers still pay with a card saved through the legacy Sources
+    # API: their default_source.
+    from . import payments  # (it builds on this module's neighbours: imported when used)
+
+    oldest = sorted(customers, key=lambda c: c["created"])[: max(3, len(customers) // 40)]
+    for customer in oldest:
+        card = payments.card_source(gen, customer)
+        biz.sources_by_customer[customer["id"]] = [card]
+        customer["default_source"] = card["id"]

@@ -1,11 +1,13 @@
-"""Products beyond payments and billing: Issuing (cards the business issues to its staff) and
-Terminal (in-person payments: locations, readers and their configurations).
+"""Products beyond payments and billing: Issuing (cards the business issues to its staff),
+Terminal (in-person payments: locations, readers and their configurations), Identity
+(verifications of people's documents) and Climate (carbon removal bought).
 
-Issuing is a product an account applies for and switches on: until it has, Stripe answers
-every Issuing endpoint 400 "Your account is not set up to use Issuing". The sandbox makes an
-account's Issuing objects only when it is built with the product on (`products=`), and
-answers the others as Stripe does. Terminal needs no switching on: an account that sells in
-person has a few locations and readers.
+Issuing, Identity and Climate (and finance.py's Treasury and Financial Connections) are
+products an account applies for and switches on: until it has, Stripe answers each of their
+endpoints 400 "Your account is not set up to use Issuing". The sandbox makes an account's
+objects of a product only when it is built with the product on (`products=`), and answers the
+others as Stripe does. Terminal needs no switching on: an account that sells in person has a
+few locations and readers.
 
 Objects start from their `stripe` class's skeleton (more.skeleton) and are made with a random
 source of their own, so the rest of the business is the same with or without them.
@@ -18,20 +20,36 @@ import random
 import stripe
 
 from .data import DAY, HISTORY, Business, Generator, Ids, Obj
+from .finance import FINANCIAL_CONNECTIONS, TREASURY, TREASURY_LISTS
 from .more import skeleton
 
 ISSUING = "Issuing"
+IDENTITY = "Identity"
+CLIMATE = "Climate"
 # resource -> the product an account must have switched on to read it.
-PRODUCT_OF = dict.fromkeys(
-    (
-        "issuing_authorizations", "issuing_cardholders", "issuing_cards", "issuing_disputes",
-        "issuing_transactions", "issuing_personalization_designs", "issuing_physical_bundles",
-        "issuing_tokens",
+PRODUCT_OF = {
+    **dict.fromkeys(
+        ("issuing_authorizations", "issuing_cardholders", "issuing_cards", "issuing_disputes",
+         "issuing_transactions", "issuing_personalization_designs", "issuing_physical_bundles",
+         "issuing_tokens"),
+        ISSUING,
     ),
-    ISSUING,
-)  # fmt: skip
-# Where the Dashboard starts each product's onboarding, as Stripe's message names it.
-ONBOARDING = {ISSUING: "https://dashboard.stripe.com/issuing/overview"}
+    **dict.fromkeys(("identity_verification_sessions", "identity_verification_reports"),
+                    IDENTITY),
+    "climate_orders": CLIMATE,
+    **dict.fromkeys(TREASURY_LISTS, TREASURY),
+    **dict.fromkeys(("financial_connections_accounts", "financial_connections_transactions"),
+                    FINANCIAL_CONNECTIONS),
+}  # fmt: skip
+# Where the Dashboard starts each product's onboarding, as Stripe's message names it (Issuing's
+# as seen; the others' the sandbox's guess).
+ONBOARDING = {
+    ISSUING: "https://dashboard.stripe.com/issuing/overview",
+    IDENTITY: "https://dashboard.stripe.com/identity",
+    CLIMATE: "https://dashboard.stripe.com/climate",
+    TREASURY: "https://dashboard.stripe.com/treasury",
+    FINANCIAL_CONNECTIONS: "https://dashboard.stripe.com/settings/financial-connections",
+}
 PRODUCTS = frozenset(ONBOARDING)
 
 
@@ -191,6 +209,109 @@ class Products:
         obj["evidence"] = {**obj["evidence"], "reason": "fraudulent"}
         return obj
 
+    # -- Identity ------------------------------------------------------------------------------
+    def verification_session(self, created: int, customer: str | None, status: str) -> Obj:
+        obj = skeleton(stripe.identity.VerificationSession)
+        obj.update(
+            id=self.ids.new("vs"), created=created, livemode=True, status=status,
+            type="document", related_customer=customer, client_reference_id=None,
+            client_secret=None, url=None, last_error=None, last_verification_report=None,
+            verification_flow=None, provided_details=None, redaction=None, related_person=None,
+            verified_outputs=None, related_customer_account=None,
+        )  # fmt: skip
+        obj["options"] = {"document": {"require_matching_selfie": True}}
+        return obj
+
+    def verification_report(self, session: Obj, created: int) -> Obj:
+        obj = skeleton(stripe.identity.VerificationReport)
+        verified = session["status"] == "verified"
+        obj.update(
+            id=self.ids.new("vr"), created=created, livemode=True, type="document",
+            verification_session=session["id"], client_reference_id=None,
+            verification_flow=None, email=None, id_number=None, phone=None,
+            options={"document": {}}, selfie=None,
+            document={"status": "verified" if verified else "unverified",
+                      "error": None if verified else {"code": "document_expired",
+                                                      "reason": "The document is expired."},
+                      "type": "driving_license", "issuing_country": "US",
+                      "first_name": None, "last_name": None, "address": None, "dob": None,
+                      "expiration_date": None, "issued_date": None, "number": None,
+                      "files": None, "sex": None, "unparsed_place_of_birth": None,
+                      "unparsed_sex": None},
+        )  # fmt: skip
+        session["last_verification_report"] = obj["id"]
+        return obj
+
+    # -- Climate -------------------------------------------------------------------------------
+    def climate_order(self, created: int, status: str) -> Obj:
+        obj = skeleton(stripe.climate.Order)
+        tons = self.rng.choice(("0.5", "1", "2.5"))
+        subtotal = int(float(tons) * 60_000)
+        obj.update(
+            id=self.ids.new("climorder"), created=created, livemode=True, status=status,
+            currency="usd", metric_tons=tons, amount_subtotal=subtotal,
+            amount_fees=subtotal // 20, amount_total=subtotal + subtotal // 20,
+            product="climsku_frontier_offtake_portfolio_2027", expected_delivery_year=2027,
+            beneficiary={"public_name": "The business"}, certificate=None,
+            cancellation_reason=None, canceled_at=None, delayed_at=None,
+            product_substituted_at=None, confirmed_at=created,
+            delivered_at=created + 90 * DAY if status == "delivered" else None,
+            delivery_details=[],
+        )  # fmt: skip
+        return obj
+
+    # -- Standalone 3D Secure, Vault and Forward ------------------------------------------------
+    def three_d_secure(self, created: int, status: str) -> Obj:
+        obj = skeleton(stripe.three_d_secure.Authentication)
+        obj.update(
+            id=self.ids.new("threeds"), created=created, livemode=True, status=status,
+            amount=self.rng.randint(10, 500) * 100, currency="usd", directory_server="visa",
+            message_category="payment_authentication", challenge_url=None,
+            fingerprinting_url=None, payment_method=f"pm_{self.ids.token(24)}",
+            channel={"type": "browser", "browser": None}, acquirer_details=None,
+            flow_preference=None, future_usage=None, outcome=None, outcome_details=None,
+            reason=None, shipping_address=None, metadata={},
+        )  # fmt: skip
+        return obj
+
+    def forwarding_request(self, created: int) -> Obj:
+        obj = skeleton(stripe.forwarding.Request)
+        obj.update(
+            id=self.ids.new("fwdreq"), created=created, livemode=True, metadata={},
+            payment_method=f"pm_{self.ids.token(24)}", replacements=["card_number", "card_cvc"],
+            url="https://api.processor.example.com/v1/payments", request_context=None,
+            request_details=None, response_details=None,
+        )  # fmt: skip
+        return obj
+
+    # -- Payments recorded from outside Stripe -------------------------------------------------
+    def payment_record(self, created: int, customer: Obj | None) -> Obj:
+        obj = skeleton(stripe.PaymentRecord)
+        amount = {"currency": "usd", "value": self.rng.randint(10, 900) * 100}
+        zero = {"currency": "usd", "value": 0}
+        reference = f"ext_{self.rng.randint(10**8, 10**9)}"
+        obj.update(
+            id=self.ids.new("pr"), created=created, livemode=True, reported_by="self",
+            amount=dict(amount), amount_authorized=dict(amount), amount_requested=dict(amount),
+            amount_guaranteed=dict(amount), amount_canceled=dict(zero), amount_failed=dict(zero),
+            amount_refunded=dict(zero), application=None, customer_presence="off_session",
+            description="Paid at another processor", latest_payment_attempt_record=None,
+            metadata={}, payment_method_details=None, shipping_details=None,
+            processor_details={"type": "custom", "custom": {"payment_reference": reference}},
+            customer_details=None if customer is None else {
+                "customer": customer["id"], "email": customer["email"], "name": customer["name"],
+                "phone": None},
+        )  # fmt: skip
+        return obj
+
+    def payment_attempt_record(self, record: Obj, created: int) -> Obj:
+        obj = skeleton(stripe.PaymentAttemptRecord)
+        fields = {k: record[k] for k in obj if k in record and k not in ("id", "object")}
+        obj.update(fields)
+        obj.update(id=self.ids.new("par"), created=created, payment_record=record["id"])
+        record["latest_payment_attempt_record"] = obj["id"]
+        return obj
+
     # -- Terminal ------------------------------------------------------------------------------
     def terminal_configuration(self, name: str, default: bool, at: int) -> Obj:
         obj = skeleton(stripe.terminal.Configuration)
@@ -226,7 +347,8 @@ class Products:
 
 
 def generate(gen: Generator, biz: Business, scale: float, products: frozenset[str]) -> None:
-    """Terminal for every account; Issuing for one that has switched it on."""
+    """Terminal for every account; Issuing, Identity and Climate for one that has switched
+    them on."""
     made = Products(gen)
     gen.product_areas = made
     rng, now = made.rng, gen.now
@@ -247,8 +369,51 @@ def generate(gen: Generator, biz: Business, scale: float, products: frozenset[st
             biz.terminal_readers.append(
                 made.terminal_reader(location, f"{name} till {k + 1}", seen, at + k + 1)
             )
-    if ISSUING not in products:
-        return
+    if ISSUING in products:
+        _issuing(made, biz, scale)
+    # After Issuing: its objects are the same as before these were made.
+    if IDENTITY in products:
+        customers = [c["id"] for c in biz.customers]
+        for n in range(max(4, round(40 * scale))):
+            created = now - DAY - int((HISTORY // 2) * rng.random())
+            # The first few verified: a report each.
+            status = "verified" if n < 3 else rng.choice(("verified", "requires_input",
+                                                          "canceled"))  # fmt: skip
+            session = made.verification_session(created, rng.choice(customers), status)
+            biz.identity_verification_sessions.append(session)
+            if status != "canceled":
+                biz.identity_verification_reports.append(
+                    made.verification_report(session, created + rng.randint(60, 3600))
+                )
+        biz.identity_verification_sessions.sort(key=lambda o: o["created"])
+        biz.identity_verification_reports.sort(key=lambda o: o["created"])
+    for _ in range(max(4, round(20 * scale))):
+        created = now - DAY - int((HISTORY // 2) * rng.random())
+        status = rng.choice(("succeeded", "succeeded", "failed", "requires_challenge"))
+        biz.three_d_secure_authentications.append(made.three_d_secure(created, status))
+        biz.forwarding_requests.append(made.forwarding_request(created + 1))
+    biz.three_d_secure_authentications.sort(key=lambda o: o["created"])
+    biz.forwarding_requests.sort(key=lambda o: o["created"])
+    # Payments taken at another processor, recorded here; a few retried.
+    for _ in range(max(4, round(20 * scale))):
+        created = now - DAY - int((HISTORY // 2) * rng.random())
+        record = made.payment_record(created, rng.choice(biz.customers))
+        biz.payment_records.append(record)
+        for k in range(rng.choice((1, 1, 2))):
+            attempt = made.payment_attempt_record(record, created + k * 3600)
+            biz.payment_attempt_records.append(attempt)
+    biz.payment_records.sort(key=lambda o: o["created"])
+    biz.payment_attempt_records.sort(key=lambda o: o["created"])
+    if CLIMATE in products:
+        for n in range(4):
+            created = start + (n + 1) * 80 * DAY
+            status = "delivered" if n < 2 else "confirmed"
+            biz.climate_orders.append(made.climate_order(created, status))
+
+
+def _issuing(made: Products, biz: Business, scale: float) -> None:
+    rng, now = made.rng, made.gen.now
+    start = now - HISTORY
     biz.issuing_physical_bundles += [made.physical_bundle("Standard black", "standard", start),
                                      made.physical_bundle("Standard white", "standard",
                                                           start + 1)]  # fmt: skip
@@ -282,5 +447,5 @@ def generate(gen: Generator, biz: Business, scale: float, products: frozenset[st
         dispute = made.dispute(txn, at, rng.choice(("submitted", "won", "lost", "unsubmitted")))
         biz.issuing_disputes.append(dispute)
         txn["dispute"] = dispute["id"]
-    for resource in PRODUCT_OF:
+    for resource in (r for r, product in PRODUCT_OF.items() if product == ISSUING):
         getattr(biz, resource).sort(key=lambda o: o.get("created", o.get("_created", 0)))

@@ -17,12 +17,28 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from . import billing, data, payments, platform
 from .data import DAY, EVENT_RETENTION, Business, Obj
 from .more import APART
 
+# 9/9's last top-level lists (finance.py; products.py's and configuration.py's newer ones),
+# each a resource the generated business fills.
+LAST_LISTS = (
+    "treasury_financial_accounts", "treasury_transactions", "treasury_transaction_entries",
+    "treasury_received_credits", "treasury_inbound_transfers", "treasury_outbound_payments",
+    "treasury_outbound_transfers", "treasury_received_debits", "treasury_credit_reversals",
+    "treasury_debit_reversals", "financial_connections_accounts",
+    "financial_connections_transactions", "identity_verification_sessions",
+    "identity_verification_reports", "climate_orders", "radar_value_lists",
+    "radar_value_list_items", "tax_registrations", "account_tax_ids", "tax_locations",
+    "sigma_scheduled_query_runs", "billing_alerts", "billing_feedback_options",
+    "product_catalog_trial_offers", "three_d_secure_authentications", "forwarding_requests",
+    "entitlements_active_entitlements", "payment_records", "payment_attempt_records",
+    "apps_installs",
+)  # fmt: skip
 # Resources addressable through the in-process API (sb.ids / sb.objects / update / delete).
 RESOURCES = (
     "customers", "products", "prices", "subscriptions", "subscription_items", "invoices",
@@ -47,6 +63,7 @@ RESOURCES = (
     "webhook_endpoints", "payment_method_configurations", "payment_method_domains",
     "apple_pay_domains", "billing_portal_configurations", "invoice_rendering_templates",
     "reporting_report_runs", "entitlements_features",
+    *LAST_LISTS,
 )  # fmt: skip
 # Top-level lists the generated business fills directly (nested items and events aside).
 GENERATED_LISTS = (
@@ -66,6 +83,7 @@ GENERATED_LISTS = (
     "webhook_endpoints", "payment_method_configurations", "payment_method_domains",
     "apple_pay_domains", "billing_portal_configurations", "invoice_rendering_templates",
     "reporting_report_runs", "entitlements_features",
+    *LAST_LISTS,
 )  # fmt: skip
 # Lists nested in a parent and embedded in it (the first 10), each also a list of its own:
 # child -> (parent, the parent's field, url of the whole list, the Business dict holding it).
@@ -123,6 +141,29 @@ OBJECT_NAMES = {
     "billing_portal_configurations": "billing_portal.configuration",
     "invoice_rendering_templates": "invoice_rendering_template",
     "reporting_report_runs": "reporting.report_run", "entitlements_features": "feature",
+    **{r: r.replace("_", ".", 1)[:-1] for r in (
+        "treasury_financial_accounts", "treasury_transactions", "treasury_received_credits",
+        "treasury_inbound_transfers", "treasury_outbound_payments",
+        "treasury_outbound_transfers", "treasury_received_debits", "treasury_credit_reversals",
+        "treasury_debit_reversals", "identity_verification_sessions",
+        "identity_verification_reports", "climate_orders", "radar_value_lists",
+        "radar_value_list_items", "tax_registrations",
+    )},
+    "treasury_transaction_entries": "treasury.transaction_entry",
+    "financial_connections_accounts": "financial_connections.account",
+    "financial_connections_transactions": "financial_connections.transaction",
+    "account_tax_ids": "tax_id", "tax_locations": "tax.location",
+    "sigma_scheduled_query_runs": "scheduled_query_run", "billing_alerts": "billing.alert",
+    "billing_feedback_options": "billing.feedback_option",
+    "product_catalog_trial_offers": "product_catalog.trial_offer",
+    "three_d_secure_authentications": "three_d_secure.authentication",
+    "forwarding_requests": "forwarding.request",
+    "entitlements_active_entitlements": "entitlements.active_entitlement",
+    "payment_records": "payment_record", "payment_attempt_records": "payment_attempt_record",
+    "customer_sources": "source", "apps_installs": "apps.install",
+    "financial_connections_account_owners": "financial_connections.account_owner",
+    "quote_computed_upfront_line_items": "item",
+    "payment_intent_amount_details_line_items": "payment_intent_amount_details_line_item",
 }  # fmt: skip
 # Fields Stripe sends only when a request expands them: a tiered price's (plan's) `tiers`, a
 # multi-currency price's (coupon's) `currency_options`, the products a coupon `applies_to`.
@@ -145,9 +186,10 @@ EXPANDED_LISTS = {
 INTERNAL = dict.fromkeys(
     ("payment_links", "issuing_physical_bundles", "terminal_configurations",
      "terminal_locations", "terminal_readers", "payment_method_configurations",
-     "entitlements_features"),
+     "entitlements_features", "tax_locations", "billing_alerts", "billing_feedback_options",
+     "product_catalog_trial_offers"),
     frozenset({"_created"}),
-)  # fmt: skip
+) | {"entitlements_active_entitlements": frozenset({"_created", "_customer"})}  # fmt: skip
 # Coupons (any id their owner chose) and plans (the ids of their prices) have no prefix.
 PREFIXES = {
     "cus": "customers", "prod": "products", "price": "prices", "sub": "subscriptions",
@@ -172,6 +214,20 @@ PREFIXES = {
     "pmd": "payment_method_domains", "apwc": "apple_pay_domains",
     "bpc": "billing_portal_configurations", "inrtem": "invoice_rendering_templates",
     "frr": "reporting_report_runs", "feat": "entitlements_features", "intok": "issuing_tokens",
+    "fa": "treasury_financial_accounts", "trxn": "treasury_transactions",
+    "trxne": "treasury_transaction_entries", "rc": "treasury_received_credits",
+    "ibt": "treasury_inbound_transfers", "obp": "treasury_outbound_payments",
+    "obt": "treasury_outbound_transfers", "rd": "treasury_received_debits",
+    "credrev": "treasury_credit_reversals", "debrev": "treasury_debit_reversals",
+    "fca": "financial_connections_accounts", "fctxn": "financial_connections_transactions",
+    "vs": "identity_verification_sessions", "vr": "identity_verification_reports",
+    "climorder": "climate_orders", "rsl": "radar_value_lists", "rsli": "radar_value_list_items",
+    "taxreg": "tax_registrations", "taxloc": "tax_locations", "sqr": "sigma_scheduled_query_runs",
+    "alrt": "billing_alerts", "bfo": "billing_feedback_options",
+    "trlof": "product_catalog_trial_offers", "threeds": "three_d_secure_authentications",
+    "fwdreq": "forwarding_requests", "ent": "entitlements_active_entitlements",
+    "pili": "payment_intent_amount_details_line_items", "pr": "payment_records",
+    "par": "payment_attempt_records", "appinst": "apps_installs",
 }  # fmt: skip
 # A billing credit's transaction is cbtxn_ too, as a customer balance's, in Stripe's newer id
 # form (cbtxn_61…): told apart by that.
@@ -388,7 +444,6 @@ class Store:
         # Lists kept apart from their parent (more.APART): parent id -> its objects.
         self.apart: dict[str, dict[str, list[Obj]]] = {r: {} for r in APART}
         self.tax_ids_by_customer = self.apart["customer_tax_ids"]
-        self.sources_by_customer: dict[str, list[Obj]] = {}
         # Whether a change announced by another object's event also emits the parent's
         # *.updated (StripeSandbox.parent_update_events).
         self.parent_update_events = True
@@ -475,6 +530,12 @@ class Store:
             items = self.items_by_sub.get(obj["id"], [])
             url = f"/v1/subscription_items?subscription={obj['id']}"
             return {**obj, "items": self._embedded(items, url)}
+        if resource == "radar_value_lists":
+            # Its first items, newest first, as its list of items gives them.
+            items = [i for i in self.collections["radar_value_list_items"].objs
+                     if i["value_list"] == obj["id"]][::-1]  # fmt: skip
+            url = f"/v1/radar/value_list_items?value_list={obj['id']}"
+            return {**obj, "list_items": self._embedded(items, url)}
         hidden = EXPAND_ONLY.get(resource, frozenset()) | INTERNAL.get(resource, frozenset())
         if hidden:
             return {k: v for k, v in obj.items() if k not in hidden}
@@ -816,6 +877,8 @@ class Store:
                 on_invoice = self._line_of_item(old)
                 if on_invoice is not None:
                     self._remove_line(on_invoice, announce=self.parent_update_events)
+            elif resource == "entitlements_active_entitlements":
+                self._entitlements_changed(old["_customer"])
             elif resource in ("prices", "plans"):
                 other = "plans" if resource == "prices" else "prices"
                 twin = self.collections[other].by_id.get(object_id)
@@ -1200,6 +1263,7 @@ class Store:
         quote, items = self.gen.more.quote(cust, self.gen.now, "draft", lines or 2)
         biz.quotes.append(quote)
         biz.line_items_by_quote[quote["id"]] = items
+        biz.upfront_items_by_quote[quote["id"]] = self.gen.more.upfront_items(items)
         return quote
 
     def _new_file(self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None) -> Obj:
@@ -1330,6 +1394,143 @@ class Store:
         biz.reporting_report_runs.append(made)
         return made
 
+    # -- finance.py, and products.py's Identity and Climate --------------------------------------
+    def _new_financial_account(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        made = self.gen.finance.financial_account(self.gen.now, fields.pop("nickname", "Savings"))
+        biz.treasury_financial_accounts.append(made)
+        return made
+
+    def _new_treasury_movement(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None, *, resource: str
+    ) -> Obj:
+        """Money moved in or out of a financial account (the first unless financial_account=
+        names one), with its ledger transaction and entry (which Stripe announces by no
+        event)."""
+        fa = self._link("treasury_financial_accounts", fields.pop("financial_account", None))
+        amount = fields.pop("amount", 12_500)
+        return self.gen.finance.movement(biz, resource, fa, self.gen.now, amount, book=False)
+
+    def _new_treasury_reversal(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None, *, resource: str
+    ) -> Obj:
+        kind = "received_credit" if "credit" in resource else "received_debit"
+        of = self._link(f"treasury_{kind}s", fields.pop(kind, None))
+        return self.gen.finance.reversal(biz, resource, of, self.gen.now)
+
+    def _new_linked_account(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        customer = self._link("customers", fields.pop("customer", None))
+        made = self.gen.finance.linked_account(customer, self.gen.now)
+        self.gen.finance.refresh(made, self.gen.now)
+        biz.financial_connections_accounts.append(made)
+        return made
+
+    def _new_bank_transaction(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A transaction read from a linked account's bank: the account's transactions were
+        refreshed (financial_connections.account.refreshed_transactions)."""
+        account = self._link("financial_connections_accounts", fields.pop("account", None))
+        refreshed = _copy(account)
+        self.gen.finance.refresh(refreshed, self.gen.now)
+        self.collections["financial_connections_accounts"].replace(refreshed)
+        made = self.gen.finance.bank_transaction(refreshed, self.gen.now)
+        biz.financial_connections_transactions.append(made)
+        previous = {"transaction_refresh": account["transaction_refresh"]}
+        rendered = self.render("financial_connections_accounts", refreshed)
+        self._emit("financial_connections.account.refreshed_transactions", rendered, previous)
+        return made
+
+    def _new_account_owners(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A linked account's owners read from its bank again: a new ownership refresh, with
+        its owners (financial_connections.account.refreshed_ownership). Returns the first."""
+        account = self._link("financial_connections_accounts", fields.pop("account", None))
+        holder = self._require("customers", account["account_holder"]["customer"])
+        refreshed = _copy(account)
+        owners = self.gen.finance.owners(refreshed, holder, self.gen.now)
+        self.collections["financial_connections_accounts"].replace(refreshed)
+        biz.owners_by_linked_account[account["id"]] = owners
+        previous = {k: account[k] for k in ("ownership", "ownership_refresh")}
+        rendered = self.render("financial_connections_accounts", refreshed)
+        self._emit("financial_connections.account.refreshed_ownership", rendered, previous)
+        return owners[0]
+
+    def _new_verification_session(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A session just made: waiting for the person's documents (requires_input)."""
+        customer = fields.pop("related_customer", None)
+        made = self.gen.product_areas.verification_session(self.gen.now, customer,
+                                                           "requires_input")  # fmt: skip
+        biz.identity_verification_sessions.append(made)
+        return made
+
+    def _new_verification_report(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A session's documents were submitted and checked (no event of the report's own)."""
+        session = self._link(
+            "identity_verification_sessions", fields.pop("verification_session", None)
+        )
+        made = self.gen.product_areas.verification_report(_copy(session), self.gen.now)
+        biz.identity_verification_reports.append(made)
+        return made
+
+    def _new_scheduled_query_run(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A scheduled Sigma query that just ran (announced as it finishes)."""
+        made = self.gen.configuration.scheduled_query_run(self.gen.now, "Daily refunds")
+        biz.sigma_scheduled_query_runs.append(made)
+        return made
+
+    def _new_active_entitlement(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        """A customer became entitled to a feature (its subscription changed): Stripe says so
+        by the customer's entitlement summary."""
+        customer = self._link("customers", fields.pop("customer", None))["id"]
+        feature = self._link("entitlements_features", fields.pop("feature", None))
+        made = self.gen.configuration.active_entitlement(feature, self.gen.now)
+        made["_customer"] = customer
+        self.collections["entitlements_active_entitlements"].insert(made)  # before its event
+        self._entitlements_changed(customer)
+        return made
+
+    def _entitlements_changed(self, customer: str) -> None:
+        held = [
+            self.render("entitlements_active_entitlements", e)
+            for e in self.collections["entitlements_active_entitlements"].objs
+            if e["_customer"] == customer
+        ][::-1]
+        summary = {
+            "object": "entitlements.active_entitlement_summary", "customer": customer,
+            "livemode": True,
+            "entitlements": {"object": "list", "data": held[:10], "has_more": len(held) > 10,
+                             "url": f"/v1/entitlements/active_entitlements?customer={customer}"},
+        }  # fmt: skip
+        self._emit("entitlements.active_entitlement_summary.updated", summary)
+
+    def _new_app_install(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        made = self.gen.configuration.app_install(self.gen.now, "com.example.new", oauth=True)
+        biz.apps_installs.append(made)
+        return made
+
+    def _new_climate_order(
+        self, biz: Business, fields: Obj, lines: int | None, spec: Obj | None
+    ) -> Obj:
+        made = self.gen.product_areas.climate_order(self.gen.now, "open")
+        made["confirmed_at"] = None
+        biz.climate_orders.append(made)
+        return made
+
     _CREATORS: dict[str, Callable[[Store, Business, Obj, int | None, Obj | None], Obj]] = {
         "disputes": _new_dispute, "payouts": _new_payout, "credit_notes": _new_credit_note,
         "coupons": _new_coupon, "promotion_codes": _new_promotion_code,
@@ -1346,6 +1547,30 @@ class Store:
         "issuing_tokens": _new_issuing_token,
         "billing_portal_configurations": _new_portal_configuration,
         "reporting_report_runs": _new_report_run,
+        "treasury_financial_accounts": _new_financial_account,
+        "treasury_received_credits": partial(_new_treasury_movement,
+                                             resource="treasury_received_credits"),
+        "treasury_inbound_transfers": partial(_new_treasury_movement,
+                                              resource="treasury_inbound_transfers"),
+        "treasury_outbound_payments": partial(_new_treasury_movement,
+                                              resource="treasury_outbound_payments"),
+        "treasury_outbound_transfers": partial(_new_treasury_movement,
+                                               resource="treasury_outbound_transfers"),
+        "treasury_received_debits": partial(_new_treasury_movement,
+                                            resource="treasury_received_debits"),
+        "treasury_credit_reversals": partial(_new_treasury_reversal,
+                                             resource="treasury_credit_reversals"),
+        "treasury_debit_reversals": partial(_new_treasury_reversal,
+                                            resource="treasury_debit_reversals"),
+        "financial_connections_accounts": _new_linked_account,
+        "financial_connections_transactions": _new_bank_transaction,
+        "financial_connections_account_owners": _new_account_owners,
+        "identity_verification_sessions": _new_verification_session,
+        "identity_verification_reports": _new_verification_report,
+        "climate_orders": _new_climate_order,
+        "sigma_scheduled_query_runs": _new_scheduled_query_run,
+        "entitlements_active_entitlements": _new_active_entitlement,
+        "apps_installs": _new_app_install,
     }  # fmt: skip
 
     # -- Connect: transfers and application fees ----------------------------------------------
@@ -1685,7 +1910,7 @@ class Store:
             cust = self._require("customers", customer_id)
             self.gen.now = self.now()  # the card expires years after today
             card = payments.card_source(self.gen, cust)
-            self.sources_by_customer.setdefault(customer_id, []).append(card)
+            self.apart["customer_sources"].setdefault(customer_id, []).insert(0, card)
             changes = {} if cust["default_source"] else {"default_source": card["id"]}
             self._change_customer(cust, changes, "customer.source.created", card)
             return _copy(card)
