@@ -1,6 +1,7 @@
 """Money products an account applies for and switches on: Treasury (financial accounts a
 platform holds money in, the money moved in and out of each, and their ledger) and Financial
-Connections (bank accounts its customers linked, and the transactions read from each).
+Connections (bank accounts its customers linked, the transactions read from each, and who owns
+them).
 
 Until an account has switched a product on, Stripe answers each of its endpoints 400 "Your
 account is not set up to use <product>" (products.py). Objects start from their `stripe`
@@ -8,9 +9,10 @@ class's skeleton (more.skeleton) and are made with a random source of their own,
 of the business is the same with or without them.
 
 Treasury's lists are per financial account (`financial_account=` is required); each money
-movement makes a ledger transaction with one entry per balance it moves (Stripe announces the
-movements by events, the ledger by none). A linked account's transactions are listed per
-account (`account=` is required) and announced by the account's `refreshed_transactions`.
+movement makes a ledger transaction and its entry (Stripe announces the movements by events, the
+ledger by none). A linked account's transactions are listed per account (`account=` is
+required) and announced by the account's `refreshed_transactions`; its owners, per ownership
+refresh (`ownership=`), by `refreshed_ownership`.
 """
 
 from __future__ import annotations
@@ -42,16 +44,13 @@ CLASSES = {
     "treasury_credit_reversals": stripe.treasury.CreditReversal,
     "treasury_debit_reversals": stripe.treasury.DebitReversal,
 }
-# How each movement ends: the flow's status, and its transaction's.
+# How each movement ends (its transaction is posted).
 ENDED = {
-    "treasury_received_credits": ("succeeded", "posted"),
-    "treasury_inbound_transfers": ("succeeded", "posted"),
-    "treasury_outbound_payments": ("posted", "posted"),
-    "treasury_outbound_transfers": ("posted", "posted"),
-    "treasury_received_debits": ("succeeded", "posted"),
-    "treasury_credit_reversals": ("posted", "posted"),
-    "treasury_debit_reversals": ("completed", "posted"),
-}
+    "treasury_received_credits": "succeeded", "treasury_inbound_transfers": "succeeded",
+    "treasury_outbound_payments": "posted", "treasury_outbound_transfers": "posted",
+    "treasury_received_debits": "succeeded", "treasury_credit_reversals": "posted",
+    "treasury_debit_reversals": "completed",
+}  # fmt: skip
 BANKS = ("StripeBank", "First Platypus Bank", "Chase", "Wells Fargo")
 MERCHANTS = ("Payroll", "AWS", "Rent", "Office supplies", "Customer payment", "Card settlement")
 
@@ -84,7 +83,7 @@ class Finance:
 
     def flow(self, resource: str, prefix: str, fa: Obj, created: int, amount: int) -> Obj:
         obj = skeleton(CLASSES[resource])
-        status, _ = ENDED[resource]
+        status = ENDED[resource]
         obj.update(
             id=self.ids.new(prefix), created=created, livemode=True, amount=amount,
             currency=self.currency, financial_account=fa["id"], status=status,
