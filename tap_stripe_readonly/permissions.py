@@ -103,6 +103,9 @@ OUTBOUND_PAYMENT_READ = Permission("outbound_payment_read", "Outbound Payments",
 OUTBOUND_TRANSFER_READ = Permission("outbound_transfer_read", "Outbound Transfers", "Treasury")
 RECEIVED_CREDIT_READ = Permission("received_credit_read", "Received Credits", "Treasury")
 RECEIVED_DEBIT_READ = Permission("received_debit_read", "Received Debits", "Treasury")
+# Names Stripe's keys accept too.
+TAX_LOCATION_READ = Permission("tax_locations_read", "Tax Locations", "Tax")
+PAYMENT_RECORDS_READ = Permission("payment_records_read", "Payment Records")
 # Names found in no Stripe source: the tap's guesses, by Stripe's pattern. On a 403 the tap
 # names the permission Stripe's own message names.
 IDENTITY_VERIFICATION_SESSION_READ = Permission(
@@ -124,7 +127,6 @@ RADAR_VALUE_LIST_READ = Permission("radar_value_list_read", "Radar Value Lists")
 TAX_SETTINGS_READ = Permission("tax_settings_read", "Tax Settings", "Tax")
 TAX_ID_READ = Permission("tax_id_read", "Tax IDs", "Tax")
 APPS_INSTALL_READ = Permission("apps_install_read", "Installed Apps", "Configuration")
-TAX_LOCATION_READ = Permission("tax_locations_read", "Tax Locations", "Tax")
 BILLING_ALERT_READ = Permission("billing_alert_read", "Billing Alerts", "Billing")
 THREE_D_SECURE_READ = Permission("three_d_secure_authentication_read", "3D Secure Authentications")
 FORWARDING_REQUEST_READ = Permission("forwarding_request_read", "Forwarding Requests")
@@ -135,5 +137,3 @@ SCHEDULED_QUERY_RUN_READ = Permission(
 # they start.
 FEEDBACK_OPTION_READ = CUSTOMER_PORTAL_READ
 TRIAL_OFFER_READ = PRICE_READ
-# A name Stripe's keys accept.
-PAYMENT_RECORDS_READ = Permission("payment_records_read", "Payment Records")

@@ -256,7 +256,7 @@ STREAM_TYPES: tuple[type[StripeStream], ...] = (
     IssuingTokensStream,
     # Who owns each linked bank account: personal data.
     FinancialConnectionsAccountOwnersStream,
-    # A request per value list (e-mails, IP addresses, card fingerprints).
+    # Radar's list items: customers' e-mails, IP addresses, card fingerprints.
     RadarValueListItemsStream,
     # A request per connected account.
     PersonsStream,
